@@ -1,0 +1,50 @@
+/** Raw stack configs for tests and the benchmark: the tutorial's cluster, and generated ones. */
+import { Secret } from "../../stacks/secret";
+import { RawConfig } from "../../stacks/settings";
+
+export const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPv45fTPnuwLs6vE4BUFXMkSKwPXXmYuFtYzyLJ3T4E0";
+export const FAKE_PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nTEST-ONLY-NOT-A-REAL-KEY-1f0e2d\n-----END OPENSSH PRIVATE KEY-----\n";
+
+/** `count` nodes with addresses in 10.20.0.0/16, named node-0001... */
+export function generatedNodes(count: number): object[] {
+    return Array.from({ length: count }, (_, i) => ({
+        name: `node-${String(i + 1).padStart(4, "0")}`,
+        address: `10.20.${Math.floor((i + 1) / 250)}.${((i + 1) % 250) + 1}`,
+        hostKey: HOST_KEY,
+    }));
+}
+
+/** The tutorial's three-node cluster, valid as it is. */
+export function tutorialRaw(overrides: Partial<Record<keyof RawConfig, unknown>> = {}): RawConfig {
+    const base: Record<string, unknown> = {
+        cluster: {
+            name: "tutorial", kubernetesVersion: "1.14.2", podCidr: "172.30.0.0/16", serviceCidr: "10.254.0.0/16",
+            kubeconfig: "~/.kube/config", context: "tutorial", production: false,
+        },
+        network: { mode: "ipip" },
+        ssh: { user: "root", port: 22, privateKey: new Secret(FAKE_PRIVATE_KEY) },
+        nodes: [
+            { name: "zhangjun-k8s01", address: "172.27.137.240", hostKey: HOST_KEY },
+            { name: "zhangjun-k8s02", address: "172.27.137.239", hostKey: HOST_KEY },
+            { name: "zhangjun-k8s03", address: "172.27.137.238", hostKey: HOST_KEY },
+        ],
+        calico: { version: "v3.8.9" },
+        typha: { enabled: "auto" },
+        rollout: { recheck: "" },
+    };
+    for (const [k, v] of Object.entries(overrides)) {
+        const cur = base[k];
+        base[k] = v && typeof v === "object" && !Array.isArray(v) && cur && typeof cur === "object" && !Array.isArray(cur) ? { ...cur, ...v } : v;
+    }
+    return base;
+}
+
+/** A generated cluster of `count` nodes on Kubernetes 1.28 with Calico v3.26.5. */
+export function generatedRaw(count: number, overrides: Partial<Record<keyof RawConfig, unknown>> = {}): RawConfig {
+    return tutorialRaw({
+        cluster: { name: `gen-${count}`, kubernetesVersion: "1.28.4", podCidr: "172.30.0.0/16", serviceCidr: "10.254.0.0/16", context: `gen-${count}` },
+        calico: { version: "v3.26.5" },
+        nodes: generatedNodes(count),
+        ...overrides,
+    });
+}
