@@ -1,0 +1,35 @@
+/** This stack's explicit providers: nothing here falls back to ambient settings. */
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as command from "@pulumi/command";
+import { compareMinor } from "../stacks/versions";
+import { Settings } from "../stacks/settings";
+
+export interface Providers {
+    readonly kubernetes: k8s.Provider;
+    readonly command: command.Provider;
+}
+
+/** Server-side apply is GA from Kubernetes 1.22; below that the provider uses client-side apply. */
+export function serverSideApply(s: Settings): boolean {
+    return compareMinor(s.cluster.kubernetesVersion, { major: 1, minor: 22 }) >= 0;
+}
+
+/**
+ * The Kubernetes provider for this stack's cluster: its own kubeconfig and
+ * context, every behaviour-changing option explicit (the provider would
+ * otherwise read them from the environment of whoever runs pulumi).
+ */
+export function createProviders(s: Settings, expandPath: (p: string) => string): Providers {
+    const kc = s.cluster.kubeconfig;
+    const kubernetes = new k8s.Provider("kubernetes", {
+        kubeconfig: kc.kind === "content" ? pulumi.secret(kc.content.reveal()) : expandPath(kc.path),
+        context: s.cluster.context,
+        enableServerSideApply: serverSideApply(s),
+        deleteUnreachable: false,
+        enableConfigMapMutable: false,
+        suppressHelmHookWarnings: true,
+    });
+    const cmd = new command.Provider("command", {});
+    return { kubernetes, command: cmd };
+}

@@ -1,0 +1,25 @@
+/**
+ * flannel-to-calico: moves a binary-installed Kubernetes cluster from Flannel to
+ * Calico and keeps Calico configured. One stack per cluster; see README.md.
+ */
+import * as os from "os";
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_NAMESPACE, requireSettings } from "./stacks/settings";
+import { rawConfigFromRuntime } from "./stacks/stackfile";
+import { buildMigration } from "./components/migration";
+
+// Whether a key is stored encrypted: exported by the SDK's runtime but not in its typings.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret: (k: string) => boolean };
+const config = new pulumi.Config(CONFIG_NAMESPACE);
+const raw = rawConfigFromRuntime(
+    (name) => config.getObject<unknown>(name),
+    (name) => isConfigSecret(`${CONFIG_NAMESPACE}:${name}`),
+);
+// Validation runs before any resource is created and reports every problem at once.
+const settings = requireSettings(raw, { stack: pulumi.getStack(), dryRun: pulumi.runtime.isDryRun() });
+for (const w of settings.warnings) pulumi.log.warn(w);
+
+const expandPath = (p: string) => (p === "~" || p.startsWith("~/") ? os.homedir() + p.slice(1) : p);
+
+export = buildMigration(settings, { expandPath }).then((m) => m.outputs);
