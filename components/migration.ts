@@ -5,6 +5,7 @@
  */
 import { Settings } from "../stacks/settings";
 import { createProviders, Providers } from "./providers";
+import { NodePreparation } from "./nodePreparation";
 
 export interface BuildOptions {
     /** Expands "~/" in the kubeconfig path; identity by default so plans are machine-independent. */
@@ -24,6 +25,7 @@ export interface StackOutputs {
 
 export interface Migration {
     readonly providers: Providers;
+    readonly nodes: NodePreparation;
     readonly outputs: StackOutputs;
     /** Things the plan's summary should say about what was built (e.g. what a mode switch rolls). */
     readonly notes: readonly string[];
@@ -41,5 +43,7 @@ export async function buildMigration(s: Settings, opts: BuildOptions = {}): Prom
         nodesPerWave: s.rollout.waves,
     };
     const notes: string[] = [];
-    return { providers, outputs, notes };
+    // First the nodes, in waves (the tutorial's order), then Calico.
+    const nodes = new NodePreparation("nodes", { settings: s, provider: providers.command });
+    return { providers, nodes, outputs, notes };
 }

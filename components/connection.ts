@@ -1,0 +1,46 @@
+/** The one place an SSH connection to a node is built (the component and the host tests use it). */
+import { Secret } from "../stacks/secret";
+import { NodeSettings, SshSettings } from "../stacks/settings";
+
+export interface NodeConnection {
+    readonly host: string;
+    readonly port: number;
+    readonly user: string;
+    /** Absent in preview and the offline plan when no key is configured. */
+    readonly privateKey?: Secret;
+    /** Absent only when ssh.insecureIgnoreHostKeys is true. */
+    readonly hostKey?: string;
+    readonly dialErrorLimit: number;
+    readonly perDialTimeout: number;
+    readonly proxy?: {
+        readonly host: string;
+        readonly port: number;
+        readonly user: string;
+        readonly privateKey?: Secret;
+        readonly hostKey?: string;
+        readonly dialErrorLimit: number;
+        readonly perDialTimeout: number;
+    };
+}
+
+export function nodeConnection(ssh: SshSettings, node: NodeSettings): NodeConnection {
+    const b = ssh.bastion;
+    return {
+        host: node.address,
+        port: node.port,
+        user: node.user,
+        ...(ssh.privateKey ? { privateKey: ssh.privateKey } : {}),
+        // A pinned key is always checked, even where insecureIgnoreHostKeys allows nodes without one.
+        ...(node.hostKey ? { hostKey: node.hostKey } : {}),
+        dialErrorLimit: ssh.dialErrorLimit,
+        perDialTimeout: ssh.perDialTimeout,
+        ...(b ? {
+            proxy: {
+                host: b.host, port: b.port, user: b.user,
+                ...((b.privateKey ?? ssh.privateKey) ? { privateKey: b.privateKey ?? ssh.privateKey } : {}),
+                ...(b.hostKey ? { hostKey: b.hostKey } : {}),
+                dialErrorLimit: ssh.dialErrorLimit, perDialTimeout: ssh.perDialTimeout,
+            },
+        } : {}),
+    };
+}

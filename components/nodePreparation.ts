@@ -1,0 +1,88 @@
+/**
+ * NodePreparation: the tutorial's per-node steps as remote.Commands, one per
+ * node and step, rolled out in waves. Thin wiring: the scripts come from
+ * nodeScripts.ts, the connection from connection.ts, the waves from settings.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import { Settings } from "../stacks/settings";
+import { nodeConnection, NodeConnection } from "./connection";
+import { renderStepScript, sha256, STEPS } from "./nodeScripts";
+
+export interface NodePreparationArgs {
+    /** The validated stack settings: nodes, waves, ssh, recheck. */
+    readonly settings: Settings;
+    /** Calico images to pull in preflight, mirror applied. Default: none. */
+    readonly images?: readonly string[];
+    /** install-cni's binary host path in the manifest. Default: /opt/cni/bin. */
+    readonly cniBinDir?: string;
+    /** install-cni's config host path in the manifest. Default: /etc/cni/net.d. */
+    readonly cniNetDir?: string;
+    /** The stack's explicit command provider. Required. */
+    readonly provider: command.Provider;
+}
+
+/** The connection as the command provider takes it: keys as Pulumi secrets. */
+export function toConnectionArgs(c: NodeConnection): command.types.input.remote.ConnectionArgs {
+    const { privateKey, proxy, ...rest } = c;
+    return {
+        ...rest,
+        ...(privateKey ? { privateKey: pulumi.secret(privateKey.reveal()) } : {}),
+        ...(proxy ? {
+            proxy: {
+                ...proxy,
+                ...(proxy.privateKey ? { privateKey: pulumi.secret(proxy.privateKey.reveal()) } : {}),
+            },
+        } : {}),
+    } as command.types.input.remote.ConnectionArgs;
+}
+
+export class NodePreparation extends pulumi.ComponentResource {
+    /** Completes when every node of every wave is prepared; Calico waits on it. */
+    readonly done: pulumi.Resource;
+    /** One gate per wave: wave k+1 starts after gate k. */
+    readonly gates: readonly pulumi.Resource[];
+
+    constructor(name: string, args: NodePreparationArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("flannel-to-calico:nodes:NodePreparation", name, {}, opts);
+        const s = args.settings;
+        const byName = new Map(s.nodes.map((n) => [n.name, n]));
+        const params = {
+            cluster: s.cluster.name, podCidr: s.cluster.podCidr.text, mode: s.network.mode,
+            kubernetesVersion: s.cluster.kubernetesVersion.text, images: args.images ?? [],
+            cniBinDir: args.cniBinDir ?? "/opt/cni/bin", cniNetDir: args.cniNetDir ?? "/etc/cni/net.d",
+        };
+        const cmdOpts = { parent: this, provider: args.provider };
+        const gates: pulumi.Resource[] = [];
+        s.rollout.waves.forEach((wave, w) => {
+            const previous = gates[w - 1];
+            const applies: pulumi.Resource[] = [];
+            for (const nodeName of wave) {
+                const node = byName.get(nodeName)!;
+                const connection = toConnectionArgs(nodeConnection(s.ssh, node));
+                let prev: pulumi.Resource | undefined = previous;
+                for (const step of STEPS) {
+                    const script = renderStepScript(step, { ...params, node: node.name });
+                    prev = new command.remote.Command(`${node.name}-${step}`, {
+                        connection,
+                        create: script,
+                        // A changed connection (key rotation, bastion) runs the script again: harmless, it is idempotent.
+                        update: script,
+                        // No delete: destroying this stack must not un-migrate nodes.
+                        triggers: [sha256(script), s.rollout.recheck],
+                        logging: "stderr",
+                    }, { ...cmdOpts, dependsOn: prev ? [prev] : [], additionalSecretOutputs: ["stdout", "stderr"] });
+                }
+                applies.push(prev!);
+            }
+            // A gate per wave keeps the graph linear in the node count: the next
+            // wave waits on this gate, which waits on every node of this wave.
+            gates.push(new command.local.Command(`wave-${w + 1}-complete`, {
+                create: "exit 0",
+            }, { ...cmdOpts, dependsOn: applies }));
+        });
+        this.gates = gates;
+        this.done = gates[gates.length - 1];
+        this.registerOutputs({});
+    }
+}

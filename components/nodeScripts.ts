@@ -1,0 +1,96 @@
+/**
+ * Renders the node scripts: pure functions, no Pulumi. The text returned is
+ * exactly what is sent to a node (and what the plan writes to nodes/).
+ */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { NetworkMode } from "../stacks/settings";
+import { StepName, STEPS } from "./nodeSteps";
+
+export { STEPS };
+export type { StepName };
+
+/** Where the steps keep markers and unit backups on the node. */
+export const STATE_DIR = "/var/lib/flannel-to-calico";
+
+export interface NodeScriptParams {
+    readonly node: string;
+    readonly cluster: string;
+    readonly podCidr: string;
+    readonly mode: NetworkMode;
+    /** cluster.kubernetesVersion; the kubelet step follows the node's own kubelet. */
+    readonly kubernetesVersion: string;
+    /** Calico images to pull before the cutover (registry mirror applied). */
+    readonly images: readonly string[];
+    /** The manifest's install-cni host paths. */
+    readonly cniBinDir: string;
+    readonly cniNetDir: string;
+}
+
+const SOURCES: Record<string, string> = Object.fromEntries(
+    ["lib", ...STEPS].map((n) => [n, fs.readFileSync(path.join(__dirname, "scripts", `${n}.sh`), "utf8")]),
+);
+
+/** Single-quotes a value for sh. */
+export function shq(v: string): string {
+    return `'${v.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Kernel modules Calico needs for the mode's encapsulation. */
+export function kernelModulesFor(mode: NetworkMode): string[] {
+    return mode === "vxlan" ? ["vxlan"] : mode === "bgp" ? [] : ["ipip"];
+}
+
+const TERMINATOR = "F2C_END_OF_SCRIPT";
+
+/** The bash program of one step: parameters, shared helpers, the step. */
+export function renderStepBody(step: StepName, p: NodeScriptParams): string {
+    const vars: [string, string][] = [
+        ["NODE", p.node], ["STEP", step], ["CLUSTER", p.cluster], ["STATE_DIR", STATE_DIR],
+        ["POD_CIDR", p.podCidr], ["MODE", p.mode], ["KUBERNETES_VERSION", p.kubernetesVersion],
+        ["KERNEL_MODULES", kernelModulesFor(p.mode).join(" ")], ["CNI_BIN_DIR", p.cniBinDir], ["CNI_NET_DIR", p.cniNetDir],
+        ["IMAGES", p.images.join(" ")],
+    ];
+    return [
+        "set -euo pipefail",
+        "# shellcheck disable=SC2034 # not every step reads every parameter",
+        ...vars.map(([k, v]) => `${k}=${shq(v)}`),
+        SOURCES.lib.trimEnd(),
+        SOURCES[step].trimEnd(),
+        "",
+    ].join("\n");
+}
+
+/**
+ * The command sent over SSH: a POSIX sh wrapper that runs the bash body as
+ * root, or through `sudo -n`, and fails clearly, naming the node, otherwise.
+ */
+export function renderStepScript(step: StepName, p: NodeScriptParams): string {
+    const n = STEPS.indexOf(step) + 1;
+    const body = renderStepBody(step, p);
+    if (body.includes(TERMINATOR)) throw new Error(`the ${step} script contains its own terminator`);
+    return [
+        "#!/bin/sh",
+        `# flannel-to-calico step ${n}/${STEPS.length} "${step}" for node ${p.node} (cluster ${p.cluster}).`,
+        "# Runs as root, or through sudo -n; idempotent: a second run changes nothing.",
+        "set -eu",
+        `F2C_BODY=$(cat <<'${TERMINATOR}'`,
+        body.trimEnd(),
+        TERMINATOR,
+        ")",
+        "if [ \"$(id -u)\" -eq 0 ]; then",
+        "  exec bash -c \"$F2C_BODY\" flannel-to-calico",
+        "elif sudo -n true 2>/dev/null; then",
+        "  exec sudo -n bash -c \"$F2C_BODY\" flannel-to-calico",
+        "else",
+        `  echo "[flannel-to-calico] node=${p.node} step=${step} failed: user $(id -un) is not root and cannot run sudo -n (a password or requiretty is in the way); use ssh.user root, or allow NOPASSWD sudo without requiretty" >&2`,
+        "  exit 1",
+        "fi",
+        "",
+    ].join("\n");
+}
+
+export function sha256(text: string): string {
+    return crypto.createHash("sha256").update(text).digest("hex");
+}

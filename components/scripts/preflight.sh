@@ -1,0 +1,85 @@
+# shellcheck shell=bash
+# Step 1: preflight. Changes nothing but the image cache.
+
+KUBELET_BIN=$(find_bin kubelet) || fail "kubelet is not on PATH or in /opt/k8s/bin: is this a Kubernetes node?"
+unit_exists kubelet || fail "kubelet.service was not found (systemctl cat kubelet); this program prepares nodes whose kubelet runs under systemd"
+KUBELET_VERSION=$("$KUBELET_BIN" --version 2>/dev/null | grep -o 'v[0-9][0-9.]*' | head -n1 || true)
+[ -n "$KUBELET_VERSION" ] || fail "could not read the kubelet version ($KUBELET_BIN --version)"
+log "kubelet $KUBELET_VERSION at $KUBELET_BIN"
+node_minor=$(echo "$KUBELET_VERSION" | cut -d. -f2)
+want_minor=$(echo "$KUBERNETES_VERSION" | cut -d. -f2)
+if [ "$node_minor" != "$want_minor" ]; then
+  warn "kubelet is $KUBELET_VERSION but cluster.kubernetesVersion is $KUBERNETES_VERSION; the kubelet step follows the node's own kubelet"
+fi
+
+KUBELET_UNIT=$(execstart_file kubelet)
+log "kubelet ExecStart is in ${KUBELET_UNIT:-<none>}: $(execstart_line kubelet)"
+[ -n "$KUBELET_UNIT" ] || fail "kubelet.service has no ExecStart"
+
+runtime=unknown
+kubelet_cmd=$(execstart_line kubelet)
+if echo "$kubelet_cmd" | grep -q 'containerd.sock'; then runtime=containerd
+elif echo "$kubelet_cmd" | grep -q 'cri-dockerd.sock'; then runtime=cri-dockerd
+elif [ "$node_minor" -lt 24 ] && unit_exists docker; then runtime=docker
+elif unit_exists cri-docker; then runtime=cri-dockerd
+elif unit_exists containerd; then runtime=containerd
+fi
+log "container runtime: $runtime"
+if [ "$runtime" = unknown ]; then fail "found no container runtime (docker with dockershim below 1.24, cri-dockerd, or containerd)"; fi
+if unit_exists docker; then log "docker ExecStart is in $(execstart_file docker): $(execstart_line docker)"; fi
+
+# docker0 must not come back inside the pod range.
+if [ -f /etc/docker/daemon.json ] && grep -q '"bip"' /etc/docker/daemon.json; then
+  bip=$(grep -o '"bip"[^,}]*' /etc/docker/daemon.json | grep -o '[0-9.]*/[0-9]*' | head -n1 || true)
+  if [ -n "$bip" ] && in_cidr "${bip%/*}" "$POD_CIDR"; then
+    fail "/etc/docker/daemon.json sets bip $bip inside the pod CIDR $POD_CIDR; docker0 would keep overlapping Calico's pool: change bip first"
+  fi
+fi
+
+# Kernel support for the encapsulation of the chosen mode.
+for mod in $KERNEL_MODULES; do
+  if [ -d "/sys/module/$mod" ]; then log "kernel module $mod: loaded"; continue; fi
+  release=$(uname -r)
+  if [ ! -d "/lib/modules/$release" ]; then
+    warn "kernel module $mod: cannot tell (no /lib/modules/$release); Calico's $MODE mode needs it"
+  elif grep -q "/$mod.ko" "/lib/modules/$release/modules.builtin" 2>/dev/null; then
+    log "kernel module $mod: built in"
+  elif modinfo "$mod" >/dev/null 2>&1; then
+    log "kernel module $mod: available"
+  else
+    fail "kernel module $mod is missing from /lib/modules/$release; Calico's $MODE mode needs it (choose another network.mode or install it)"
+  fi
+done
+
+# kubelet (or the CRI shim) must look for CNI where Calico's install-cni writes.
+check_cni_dir() { # unit flag expected
+  local val
+  val=$(execstart_line "$1" | grep -o -- "$2[= ][^ ]*" | head -n1 | sed "s/^$2[= ]//" || true)
+  if [ -n "$val" ] && [ "$val" != "$3" ]; then
+    fail "$1 runs with $2=$val but Calico installs its CNI files in $3 (the manifest's hostPath); make them agree"
+  fi
+  log "$1 $2: ${val:-default} (Calico writes $3)"
+}
+check_cni_dir kubelet --cni-bin-dir "$CNI_BIN_DIR"
+check_cni_dir kubelet --cni-conf-dir "$CNI_NET_DIR"
+if [ "$runtime" = cri-dockerd ]; then
+  check_cni_dir cri-docker --cni-bin-dir "$CNI_BIN_DIR"
+  check_cni_dir cri-docker --cni-conf-dir "$CNI_NET_DIR"
+fi
+
+# Pull Calico's images now, so the outage window does not wait on them.
+pulled=0
+for image in $IMAGES; do
+  case "$runtime" in
+    docker|cri-dockerd)
+      if docker image inspect "$image" >/dev/null 2>&1; then unchanged "image $image already present"; continue; fi
+      docker pull "$image" >/dev/null || fail "could not pull $image (check calico.imageRegistry and the node's registry access)" ;;
+    containerd)
+      if crictl inspecti "$image" >/dev/null 2>&1; then unchanged "image $image already present"; continue; fi
+      crictl pull "$image" >/dev/null || fail "could not pull $image (check calico.imageRegistry and the node's registry access)" ;;
+  esac
+  pulled=$((pulled + 1))
+  changed "pulled image $image"
+done
+log "images: $pulled pulled"
+finish
