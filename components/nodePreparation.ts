@@ -48,7 +48,8 @@ export class NodePreparation extends pulumi.ComponentResource {
         const s = args.settings;
         const byName = new Map(s.nodes.map((n) => [n.name, n]));
         const params = {
-            cluster: s.cluster.name, podCidr: s.cluster.podCidr.text, mode: s.network.mode,
+            // Not the cluster's name: renaming the cluster must not re-run anything.
+            podCidr: s.cluster.podCidr.text, mode: s.network.mode,
             kubernetesVersion: s.cluster.kubernetesVersion.text, images: args.images ?? [],
             cniBinDir: args.cniBinDir ?? "/opt/cni/bin", cniNetDir: args.cniNetDir ?? "/etc/cni/net.d",
         };

@@ -16,7 +16,6 @@ export const STATE_DIR = "/var/lib/flannel-to-calico";
 
 export interface NodeScriptParams {
     readonly node: string;
-    readonly cluster: string;
     readonly podCidr: string;
     readonly mode: NetworkMode;
     /** cluster.kubernetesVersion; the kubelet step follows the node's own kubelet. */
@@ -47,14 +46,14 @@ const TERMINATOR = "F2C_END_OF_SCRIPT";
 /** The bash program of one step: parameters, shared helpers, the step. */
 export function renderStepBody(step: StepName, p: NodeScriptParams): string {
     const vars: [string, string][] = [
-        ["NODE", p.node], ["STEP", step], ["CLUSTER", p.cluster], ["STATE_DIR", STATE_DIR],
+        ["NODE", p.node], ["STEP", step], ["STATE_DIR", STATE_DIR],
         ["POD_CIDR", p.podCidr], ["MODE", p.mode], ["KUBERNETES_VERSION", p.kubernetesVersion],
         ["KERNEL_MODULES", kernelModulesFor(p.mode).join(" ")], ["CNI_BIN_DIR", p.cniBinDir], ["CNI_NET_DIR", p.cniNetDir],
         ["IMAGES", p.images.join(" ")],
     ];
     return [
-        "set -euo pipefail",
         "# shellcheck disable=SC2034 # not every step reads every parameter",
+        "set -euo pipefail",
         ...vars.map(([k, v]) => `${k}=${shq(v)}`),
         SOURCES.lib.trimEnd(),
         SOURCES[step].trimEnd(),
@@ -72,7 +71,7 @@ export function renderStepScript(step: StepName, p: NodeScriptParams): string {
     if (body.includes(TERMINATOR)) throw new Error(`the ${step} script contains its own terminator`);
     return [
         "#!/bin/sh",
-        `# flannel-to-calico step ${n}/${STEPS.length} "${step}" for node ${p.node} (cluster ${p.cluster}).`,
+        `# flannel-to-calico step ${n}/${STEPS.length} "${step}" for node ${p.node}.`,
         "# Runs as root, or through sudo -n; idempotent: a second run changes nothing.",
         "set -eu",
         `F2C_BODY=$(cat <<'${TERMINATOR}'`,

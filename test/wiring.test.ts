@@ -43,5 +43,7 @@ describe("program wiring", () => {
         const a = await build(tutorialRaw());
         const b = await build(tutorialRaw({ cluster: { name: "renamed" } }));
         assert.deepStrictEqual(b.regs.map((r) => r.urn).sort(), a.regs.map((r) => r.urn).sort());
+        const inputs = (x: typeof a) => Object.fromEntries(x.regs.filter((r) => r.custom).map((r) => [r.urn, r.inputs]));
+        assert.deepStrictEqual(inputs(b), inputs(a));
     });
 });

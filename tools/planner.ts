@@ -109,6 +109,11 @@ export async function writePlan(s: Settings, outDir: string, opts: PlanOptions =
     const unhandled: unknown[] = [];
     const onRejection = (e: unknown) => { unhandled.push(e); };
     process.on("unhandledRejection", onRejection);
+    // The SDK records `new Error().stack` for every promise it tracks; with
+    // ts-node's source-map hook each of those costs a source-map lookup, which
+    // dominated large plans. Plain stacks while registering; restored after.
+    const prepare = Error.prepareStackTrace;
+    (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
     let migration: Migration;
     try {
         migration = await buildMigration(s);
@@ -117,6 +122,7 @@ export async function writePlan(s: Settings, outDir: string, opts: PlanOptions =
         await new Promise((r) => setImmediate(r));
         await settled();
     } finally {
+        Error.prepareStackTrace = prepare;
         process.off("unhandledRejection", onRejection);
         fs.writeSync(fd, count === 0 ? "[]\n" : "\n]\n");
         fs.closeSync(fd);

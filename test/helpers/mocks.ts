@@ -13,9 +13,13 @@ export async function build(raw: RawConfig, stack = "test", dryRun = true): Prom
 export async function buildSettings(settings: Settings): Promise<Built> {
     const regs: Registration[] = [];
     installPlanMonitor((r) => regs.push(r), { project: "flannel-to-calico", stack: settings.stack, preview: true });
-    const migration = await buildMigration(settings);
-    await settled();
-    return { settings, regs, migration };
+    const prepare = Error.prepareStackTrace;
+    (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined; // see tools/planner.ts: source-mapped stacks per promise are slow
+    try {
+        const migration = await buildMigration(settings);
+        await settled();
+        return { settings, regs, migration };
+    } finally { Error.prepareStackTrace = prepare; }
 }
 
 export function byName(regs: readonly Registration[], type: string, name: string): Registration {

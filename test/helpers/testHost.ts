@@ -1,0 +1,308 @@
+/**
+ * Test hosts that look like the tutorial's nodes: each a network namespace
+ * with its own sshd and its own mount namespace (unit files, /run, CNI and
+ * state directories bind-mounted from a per-host directory), a real
+ * flannel.1 vxlan link, a docker0 bridge with a Flannel address and real
+ * masquerade rules. systemctl, docker and kubelet are recorders on PATH.
+ * Needs root; `hostTestsAvailable()` says whether this machine can build them.
+ */
+import { execFileSync, spawn, ChildProcess } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+
+const STUBS = path.join(__dirname, "stubs");
+export const POD_CIDR = "172.30.0.0/16";
+
+/** Directories of the real filesystem that each host sees as its own. */
+const BOUND = ["/etc/systemd/system", "/run", "/var/lib/cni", "/var/lib/flannel-to-calico", "/etc/cni/net.d", "/opt/k8s/bin", "/opt/cni/bin", "/etc/docker", "/etc/flanneld", "/usr/local/sbin"];
+
+export function hostTestsAvailable(): { ok: boolean; why?: string } {
+    if (process.getuid?.() !== 0) return { ok: false, why: "not root: network and mount namespaces need root" };
+    for (const bin of ["ip", "unshare", "/usr/sbin/sshd", "ssh", "ssh-keygen"]) {
+        try { execFileSync("sh", ["-c", `command -v ${bin}`], { stdio: "ignore" }); } catch { return { ok: false, why: `${bin} is not installed (apt-get install openssh-server openssh-client iproute2 iptables)` }; }
+    }
+    try { execFileSync("sh", ["-c", "command -v iptables || test -x /usr/sbin/iptables"], { stdio: "ignore" }); } catch { return { ok: false, why: "iptables is not installed" }; }
+    try {
+        execFileSync("ip", ["netns", "add", "f2c-probe"], { stdio: "ignore" });
+        execFileSync("ip", ["netns", "del", "f2c-probe"], { stdio: "ignore" });
+    } catch { return { ok: false, why: "cannot create network namespaces here" }; }
+    return { ok: true };
+}
+
+export interface HostShape {
+    /** kubelet --version prints this. Default 1.14.2. */
+    readonly kubeletVersion?: string;
+    /** Install flanneld (unit, state, certs, link, NAT rules). Default true. */
+    readonly flannel?: boolean;
+    /** Install kubelet.service. Default true. */
+    readonly kubeletUnit?: boolean;
+    /** Replace the tutorial's kubelet.service text. */
+    readonly kubeletService?: string;
+    /** cri-docker.service with this text (kubelet 1.24+ with cri-dockerd). */
+    readonly criDockerService?: string;
+    /** Mark the node as migrated by an earlier run. */
+    readonly migrated?: boolean;
+    /** Leftover state from an earlier Calico install. Default true. */
+    readonly staleCni?: boolean;
+}
+
+export const TUTORIAL_DOCKER_SERVICE = `[Unit]
+Description=Docker Application Container Engine
+Documentation=http://docs.docker.io
+
+[Service]
+WorkingDirectory=/data/k8s/docker
+Environment="PATH=/opt/k8s/bin:/bin:/sbin:/usr/bin:/usr/sbin"
+EnvironmentFile=-/run/flannel/docker
+EnvironmentFile=-/etc/sysconfig/docker-extra
+ExecStart=/opt/k8s/bin/dockerd $DOCKER_NETWORK_OPTIONS
+ExecReload=/bin/kill -s HUP $MAINPID
+Restart=on-failure
+RestartSec=5
+LimitNOFILE=infinity
+Delegate=yes
+KillMode=process
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+export const TUTORIAL_FLANNELD_SERVICE = `[Unit]
+Description=Flanneld overlay address etcd agent
+After=network.target
+After=network-online.target
+Wants=network-online.target
+After=etcd.service
+Before=docker.service
+
+[Service]
+Type=notify
+ExecStart=/opt/k8s/bin/flanneld \\
+  -etcd-cafile=/etc/kubernetes/cert/ca.pem \\
+  -etcd-certfile=/etc/flanneld/cert/flanneld.pem \\
+  -etcd-keyfile=/etc/flanneld/cert/flanneld-key.pem \\
+  -etcd-endpoints=https://172.27.137.240:2379 \\
+  -etcd-prefix=/kubernetes/network \\
+  -iface=eth0 \\
+  -ip-masq
+ExecStartPost=/opt/k8s/bin/mk-docker-opts.sh -k DOCKER_NETWORK_OPTIONS -d /run/flannel/docker
+Restart=always
+RestartSec=5
+StartLimitInterval=0
+
+[Install]
+WantedBy=multi-user.target
+RequiredBy=docker.service
+`;
+
+export function tutorialKubeletService(name: string): string {
+    return `[Unit]
+Description=Kubernetes Kubelet
+Documentation=https://github.com/GoogleCloudPlatform/kubernetes
+After=docker.service
+Requires=docker.service
+
+[Service]
+WorkingDirectory=/data/k8s/k8s/kubelet
+ExecStart=/opt/k8s/bin/kubelet \\
+  --allow-privileged=true \\
+  --bootstrap-kubeconfig=/etc/kubernetes/kubelet-bootstrap.kubeconfig \\
+  --cert-dir=/etc/kubernetes/cert \\
+  --cni-conf-dir=/etc/cni/net.d \\
+  --container-runtime=docker \\
+  --container-runtime-endpoint=unix:///var/run/dockershim.sock \\
+  --root-dir=/data/k8s/k8s/kubelet \\
+  --kubeconfig=/etc/kubernetes/kubelet.kubeconfig \\
+  --config=/etc/kubernetes/kubelet-config.yaml \\
+  --hostname-override=${name} \\
+  --pod-infra-container-image=registry.cn-beijing.aliyuncs.com/images_k8s/pause-amd64:3.1 \\
+  --image-pull-progress-deadline=15m \\
+  --volume-plugin-dir=/data/k8s/k8s/kubelet/kubelet-plugins/volume/exec/ \\
+  --logtostderr=true \\
+  --v=2
+Restart=always
+RestartSec=5
+StartLimitInterval=0
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+export interface TestHost {
+    readonly name: string;
+    readonly index: number;
+    readonly address: string;
+    readonly port: number;
+    readonly hostKey: string;
+    readonly dir: string;
+    /** Path of a file as the host sees it: /etc/systemd/system/x -> its backing file. */
+    file(p: string): string;
+    /** Runs a command inside the host's namespaces (as root, outside SSH). */
+    exec(cmd: string): string;
+    stop(): void;
+}
+
+function sh(cmd: string, opts: { input?: string } = {}): string {
+    return execFileSync("bash", ["-c", cmd], { encoding: "utf8", input: opts.input, stdio: ["pipe", "pipe", "pipe"] });
+}
+
+export interface HostFleet {
+    readonly keyFile: string;
+    readonly privateKey: string;
+    readonly hosts: TestHost[];
+    create(name: string, shape?: HostShape): Promise<TestHost>;
+    destroy(): void;
+}
+
+let fleetCounter = 0;
+
+export function createFleet(): HostFleet {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), "f2c-hosts-"));
+    const keyFile = path.join(base, "id_ed25519");
+    sh(`ssh-keygen -q -t ed25519 -N '' -C f2c-test -f ${keyFile}`);
+    const privateKey = fs.readFileSync(keyFile, "utf8");
+    const hosts: TestHost[] = [];
+    const procs: ChildProcess[] = [];
+    const fleetId = `${process.pid % 1000}${fleetCounter++}`;
+    let next = 1;
+    return {
+        keyFile, privateKey, hosts,
+        async create(name: string, shape: HostShape = {}): Promise<TestHost> {
+            const index = next++;
+            const ns = `f2c-${fleetId}-${index}`;
+            const veth = `f2c${fleetId}h${index}`.slice(0, 15);
+            const octet = (Number(fleetId) * 7 + index) % 250 + 1;
+            const rootAddr = `10.213.${octet}.1`;
+            const address = `10.213.${octet}.2`;
+            const dir = path.join(base, name);
+            const file = (p: string) => path.join(dir, "fs", p);
+            for (const b of BOUND) fs.mkdirSync(file(b), { recursive: true });
+            for (const d of ["/run/sshd", "/run/f2c-host-state/sandboxes", "/etc/systemd/system/multi-user.target.wants"]) fs.mkdirSync(file(d), { recursive: true });
+            // Recorders on PATH (/usr/local/sbin comes first in sshd's default PATH).
+            for (const stub of ["systemctl", "docker"]) fs.copyFileSync(path.join(STUBS, stub), file(`/usr/local/sbin/${stub}`));
+            fs.chmodSync(file("/usr/local/sbin/systemctl"), 0o755);
+            fs.chmodSync(file("/usr/local/sbin/docker"), 0o755);
+            const version = shape.kubeletVersion ?? "1.14.2";
+            fs.writeFileSync(file("/opt/k8s/bin/kubelet"), `#!/bin/sh\necho "kubelet $*" >> /run/f2c-host-state/kubelet.log\n[ "$1" = --version ] && echo "Kubernetes v${version}"\nexit 0\n`, { mode: 0o755 });
+            const state = file("/run/f2c-host-state");
+            const unitDir = file("/etc/systemd/system");
+            fs.writeFileSync(path.join(unitDir, "docker.service"), TUTORIAL_DOCKER_SERVICE);
+            fs.writeFileSync(path.join(state, "docker.service.enabled"), "");
+            fs.writeFileSync(path.join(state, "docker.service.active"), "");
+            if (shape.kubeletUnit !== false) {
+                fs.writeFileSync(path.join(unitDir, "kubelet.service"), shape.kubeletService ?? tutorialKubeletService(name));
+                fs.writeFileSync(path.join(state, "kubelet.service.active"), "");
+            }
+            if (shape.criDockerService) {
+                fs.writeFileSync(path.join(unitDir, "cri-docker.service"), shape.criDockerService);
+                fs.writeFileSync(path.join(state, "cri-docker.service.active"), "");
+            }
+            fs.writeFileSync(file("/etc/docker/daemon.json"), JSON.stringify({ "live-restore": true, "max-concurrent-downloads": 20, "data-root": "/data/k8s/docker/data" }, null, 2));
+            // Pod sandboxes: two on the Flannel network, one host-network.
+            fs.writeFileSync(path.join(state, "sandboxes", "aaa111"), "default\n");
+            fs.writeFileSync(path.join(state, "sandboxes", "bbb222"), "default\n");
+            fs.writeFileSync(path.join(state, "sandboxes", "ccc333"), "host\n");
+            const subnet = `172.30.${index * 8}`;
+            if (shape.flannel !== false) {
+                fs.writeFileSync(path.join(unitDir, "flanneld.service"), TUTORIAL_FLANNELD_SERVICE);
+                fs.mkdirSync(path.join(unitDir, "docker.service.requires"), { recursive: true });
+                fs.symlinkSync("/etc/systemd/system/flanneld.service", path.join(unitDir, "docker.service.requires", "flanneld.service"));
+                fs.writeFileSync(path.join(state, "flanneld.service.enabled"), "");
+                fs.writeFileSync(path.join(state, "flanneld.service.active"), "");
+                fs.mkdirSync(file("/run/flannel"), { recursive: true });
+                fs.writeFileSync(file("/run/flannel/docker"), `DOCKER_NETWORK_OPTIONS=" --bip=${subnet}.1/21 --ip-masq=false --mtu=1450"\n`);
+                fs.writeFileSync(file("/run/flannel/subnet.env"), `FLANNEL_NETWORK=${POD_CIDR}\nFLANNEL_SUBNET=${subnet}.1/21\n`);
+                fs.mkdirSync(file("/etc/flanneld/cert"), { recursive: true });
+                fs.writeFileSync(file("/etc/flanneld/cert/flanneld.pem"), "-----BEGIN CERTIFICATE-----\n");
+                fs.writeFileSync(file("/etc/cni/net.d/10-flannel.conflist"), JSON.stringify({ name: "cbr0", plugins: [{ type: "flannel", delegate: { hairpinMode: true } }, { type: "portmap" }] }));
+            }
+            fs.writeFileSync(file("/etc/cni/net.d/99-loopback.conf"), JSON.stringify({ cniVersion: "0.3.1", type: "loopback" }));
+            if (shape.staleCni !== false) {
+                fs.mkdirSync(file("/var/lib/cni/networks/k8s-pod-network"), { recursive: true });
+                fs.writeFileSync(file("/var/lib/cni/networks/k8s-pod-network/172.30.8.5"), "old");
+                fs.writeFileSync(file("/etc/cni/net.d/calico-kubeconfig"), "stale");
+            }
+            if (shape.migrated) fs.writeFileSync(file("/var/lib/flannel-to-calico/migrated"), "2026-01-01T00:00:00Z\n");
+
+            // sshd of this host.
+            const sshd = path.join(dir, "sshd");
+            fs.mkdirSync(sshd, { recursive: true });
+            sh(`ssh-keygen -q -t ed25519 -N '' -C '' -f ${sshd}/ssh_host_ed25519_key`);
+            fs.copyFileSync(`${keyFile}.pub`, path.join(sshd, "authorized_keys"));
+            fs.writeFileSync(path.join(sshd, "sshd_config"), [
+                `ListenAddress ${address}`, "Port 22", `HostKey ${sshd}/ssh_host_ed25519_key`, `PidFile ${sshd}/sshd.pid`,
+                `AuthorizedKeysFile ${sshd}/authorized_keys`, "PermitRootLogin prohibit-password", "PasswordAuthentication no",
+                "KbdInteractiveAuthentication no", "UsePAM no", "StrictModes no", "LogLevel ERROR", "",
+            ].join("\n"));
+            const hostKey = fs.readFileSync(`${sshd}/ssh_host_ed25519_key.pub`, "utf8").trim().split(" ").slice(0, 2).join(" ");
+
+            // Network: a veth to the host, Flannel's link and docker0, Flannel's NAT rules.
+            sh(`ip netns add ${ns}
+ip link add ${veth} type veth peer name eth0 netns ${ns}
+ip addr add ${rootAddr}/30 dev ${veth}; ip link set ${veth} up
+ip netns exec ${ns} sh -ec '
+ip link set lo up; ip addr add ${address}/30 dev eth0; ip link set eth0 up
+ip link add docker0 type bridge; ip addr add ${subnet}.1/21 dev docker0; ip link set docker0 up
+${shape.flannel !== false ? `ip link add flannel.1 type vxlan id 1 dev eth0 local ${address} dstport 8472 nolearning
+ip addr add ${subnet}.0/32 dev flannel.1
+iptables -w -t nat -A POSTROUTING -s ${POD_CIDR} -d ${POD_CIDR} -j RETURN
+iptables -w -t nat -A POSTROUTING -s ${POD_CIDR} ! -d 224.0.0.0/4 -j MASQUERADE
+iptables -w -t nat -A POSTROUTING ! -s ${POD_CIDR} -d ${subnet}.0/21 -j RETURN
+iptables -w -t nat -A POSTROUTING ! -s ${POD_CIDR} -d ${POD_CIDR} -j MASQUERADE
+iptables -w -t nat -N FLANNEL-POSTRTG
+iptables -w -t nat -A FLANNEL-POSTRTG -s ${POD_CIDR} -d ${POD_CIDR} -j RETURN
+iptables -w -t nat -A POSTROUTING -m comment --comment "flanneld masq" -j FLANNEL-POSTRTG
+iptables -w -N FLANNEL-FWD
+iptables -w -A FLANNEL-FWD -s ${POD_CIDR} -j ACCEPT
+iptables -w -A FORWARD -m comment --comment "flanneld forward" -j FLANNEL-FWD` : "true"}
+iptables -w -t nat -A POSTROUTING -s 192.168.100.0/24 -o eth0 -j MASQUERADE
+'`);
+            const mounts = BOUND.map((b) => `mount --bind ${file(b)} ${b}`).join(" && ");
+            for (const b of BOUND) fs.mkdirSync(b, { recursive: true });
+            const proc = spawn("ip", ["netns", "exec", ns, "unshare", "--mount", "--propagation", "private", "sh", "-c", `${mounts} && exec /usr/sbin/sshd -D -e -f ${sshd}/sshd_config`], { stdio: ["ignore", "ignore", "pipe"], detached: false });
+            let stderr = "";
+            proc.stderr!.on("data", (d) => { stderr += String(d); });
+            procs.push(proc);
+            await waitForPort(address, 22, 10000, () => stderr);
+            const host: TestHost = {
+                name, index, address, port: 22, hostKey, dir,
+                file,
+                exec: () => "",
+                stop: () => { try { proc.kill("SIGTERM"); } catch { /* gone */ } },
+            };
+            // sshd runs as the child of unshare's sh (exec); nsenter needs a pid inside the namespaces.
+            host.exec = (cmd: string) => {
+                const pid = fs.readFileSync(`${sshd}/sshd.pid`, "utf8").trim();
+                return sh(`nsenter -t ${pid} -n -m bash -c ${shq(cmd)} 2>&1 || true`).trim();
+            };
+            hosts.push(host);
+            return host;
+        },
+        destroy(): void {
+            for (const p of procs) { try { p.kill("SIGKILL"); } catch { /* gone */ } }
+            for (let i = 1; i < next; i++) {
+                try { execFileSync("ip", ["netns", "del", `f2c-${fleetId}-${i}`], { stdio: "ignore" }); } catch { /* gone */ }
+            }
+            fs.rmSync(base, { recursive: true, force: true });
+        },
+    };
+}
+
+function shq(s: string): string { return `'${s.replace(/'/g, `'\\''`)}'`; }
+
+async function waitForPort(host: string, port: number, ms: number, why: () => string): Promise<void> {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+        const ok = await new Promise<boolean>((resolve) => {
+            const s = net.connect({ host, port, timeout: 500 }, () => { s.destroy(); resolve(true); });
+            s.on("error", () => resolve(false));
+            s.on("timeout", () => { s.destroy(); resolve(false); });
+        });
+        if (ok) return;
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`sshd on ${host}:${port} did not start: ${why()}`);
+}
