@@ -36,25 +36,41 @@ export function shq(v: string): string {
     return `'${v.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Kernel modules Calico needs for the mode's encapsulation. */
-export function kernelModulesFor(mode: NetworkMode): string[] {
-    return mode === "vxlan" ? ["vxlan"] : mode === "bgp" ? [] : ["ipip"];
+/**
+ * Kernel modules for the mode's encapsulation, by family: the BIRD modes
+ * (ipip, bgp, crossSubnet) share one rendering so that switching among them
+ * re-runs nothing on the nodes.
+ */
+export function kernelCheckFor(mode: NetworkMode): { modules: string[]; required: boolean; neededBy: string } {
+    return mode === "vxlan"
+        ? { modules: ["vxlan"], required: true, neededBy: "Calico's vxlan mode" }
+        : { modules: ["ipip"], required: false, neededBy: "Calico's ipip and crossSubnet modes" };
 }
+
+/** The parameters each step reads: a step's text changes only when what it uses changes. */
+const STEP_PARAMS: Record<StepName, readonly string[]> = {
+    "preflight": ["POD_CIDR", "KUBERNETES_VERSION", "KERNEL_MODULES", "MODULE_REQUIRED", "MODULE_NEEDED_BY", "CNI_BIN_DIR", "CNI_NET_DIR", "IMAGES"],
+    "remove-flannel": ["POD_CIDR", "CNI_NET_DIR"],
+    "docker": ["POD_CIDR"],
+    "kubelet": [],
+    "cni-state": ["CNI_NET_DIR"],
+    "apply": [],
+};
 
 const TERMINATOR = "F2C_END_OF_SCRIPT";
 
 /** The bash program of one step: parameters, shared helpers, the step. */
 export function renderStepBody(step: StepName, p: NodeScriptParams): string {
-    const vars: [string, string][] = [
-        ["NODE", p.node], ["STEP", step], ["STATE_DIR", STATE_DIR],
-        ["POD_CIDR", p.podCidr], ["MODE", p.mode], ["KUBERNETES_VERSION", p.kubernetesVersion],
-        ["KERNEL_MODULES", kernelModulesFor(p.mode).join(" ")], ["CNI_BIN_DIR", p.cniBinDir], ["CNI_NET_DIR", p.cniNetDir],
-        ["IMAGES", p.images.join(" ")],
-    ];
+    const k = kernelCheckFor(p.mode);
+    const all: Record<string, string> = {
+        POD_CIDR: p.podCidr, KUBERNETES_VERSION: p.kubernetesVersion,
+        KERNEL_MODULES: k.modules.join(" "), MODULE_REQUIRED: k.required ? "yes" : "no", MODULE_NEEDED_BY: k.neededBy,
+        CNI_BIN_DIR: p.cniBinDir, CNI_NET_DIR: p.cniNetDir, IMAGES: p.images.join(" "),
+    };
+    const vars: [string, string][] = [["NODE", p.node], ["STEP", step], ["STATE_DIR", STATE_DIR], ...STEP_PARAMS[step].map((n): [string, string] => [n, all[n]])];
     return [
-        "# shellcheck disable=SC2034 # not every step reads every parameter",
         "set -euo pipefail",
-        ...vars.map(([k, v]) => `${k}=${shq(v)}`),
+        ...vars.map(([name, v]) => `${name}=${shq(v)}`),
         SOURCES.lib.trimEnd(),
         SOURCES[step].trimEnd(),
         "",

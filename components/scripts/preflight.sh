@@ -36,18 +36,24 @@ if [ -f /etc/docker/daemon.json ] && grep -q '"bip"' /etc/docker/daemon.json; th
   fi
 fi
 
-# Kernel support for the encapsulation of the chosen mode.
+# Kernel support for the encapsulation. Rendered per family, not per mode, so
+# switching among ipip, bgp and crossSubnet does not re-run this step: in the
+# BIRD family a missing ipip module is a warning (pure bgp does not need it);
+# for vxlan it is a failure.
 for mod in $KERNEL_MODULES; do
   if [ -d "/sys/module/$mod" ]; then log "kernel module $mod: loaded"; continue; fi
   release=$(uname -r)
   if [ ! -d "/lib/modules/$release" ]; then
-    warn "kernel module $mod: cannot tell (no /lib/modules/$release); Calico's $MODE mode needs it"
+    warn "kernel module $mod: cannot tell (no /lib/modules/$release); $MODULE_NEEDED_BY needs it"
   elif grep -q "/$mod.ko" "/lib/modules/$release/modules.builtin" 2>/dev/null; then
     log "kernel module $mod: built in"
   elif modinfo "$mod" >/dev/null 2>&1; then
     log "kernel module $mod: available"
   else
-    fail "kernel module $mod is missing from /lib/modules/$release; Calico's $MODE mode needs it (choose another network.mode or install it)"
+    if [ "$MODULE_REQUIRED" = yes ]; then
+      fail "kernel module $mod is missing from /lib/modules/$release; $MODULE_NEEDED_BY needs it (choose another network.mode or install it)"
+    fi
+    warn "kernel module $mod is missing from /lib/modules/$release; $MODULE_NEEDED_BY need it (pure bgp does not)"
   fi
 done
 
