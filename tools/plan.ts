@@ -45,6 +45,9 @@ async function main(): Promise<void> {
     }
     const { files } = await writePlan(r.settings, outDir, { progress: (l) => process.stderr.write(`${l}\n`) });
     process.stderr.write(`plan: wrote ${outDir}: summary.md, ${files.kubernetes.length} Kubernetes file(s), ${files.nodes.length} node script(s), ${files.resources} resource(s) in resources.json\n`);
+    // Peak resident memory of this process (Linux), for npm run bench.
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.existsSync("/proc/self/status") ? fs.readFileSync("/proc/self/status", "utf8") : "");
+    if (hwm) process.stderr.write(`plan: peak-rss-mb=${Math.round(Number(hwm[1]) / 1024)}\n`);
 }
 
 main().catch((e) => {
