@@ -79,9 +79,11 @@ export async function buildMigration(s: Settings, opts: BuildOptions = {}): Prom
     const nodes = new NodePreparation("nodes", {
         settings: s, provider: providers.command, images: prepared.images, cniBinDir: prepared.cni.binDir, cniNetDir: prepared.cni.netDir,
     });
+    // Calico's objects wait on the last wave anyway; registering them after it keeps the program's order plain.
+    const lastWave = await nodes.done;
     let typhaReady: (r: readonly pulumi.Resource[]) => void = () => undefined;
     const typhaPromise = new Promise<readonly pulumi.Resource[]>((r) => { typhaReady = r; });
-    const calico = new Calico("calico", { settings: s, objects: prepared.calico, provider: providers.kubernetes, after: [nodes.done], typha: typhaPromise });
+    const calico = new Calico("calico", { settings: s, objects: prepared.calico, provider: providers.kubernetes, after: [lastWave], typha: typhaPromise });
     const typha = s.typha.enabled
         ? new Typha("typha", { objects: prepared.typha, provider: providers.kubernetes, after: calico.base, adopt: s.calico.adopt })
         : undefined;

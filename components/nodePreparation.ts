@@ -37,11 +37,14 @@ export function toConnectionArgs(c: NodeConnection): command.types.input.remote.
     } as command.types.input.remote.ConnectionArgs;
 }
 
+/** Resolves when a resource's registration has completed (in `pulumi up`: when its step is done). */
+function registered(r: pulumi.Resource): Promise<pulumi.Resource> {
+    return new Promise((resolve) => { r.urn.apply(() => resolve(r)); });
+}
+
 export class NodePreparation extends pulumi.ComponentResource {
-    /** Completes when every node of every wave is prepared; Calico waits on it. */
-    readonly done: pulumi.Resource;
-    /** One gate per wave: wave k+1 starts after gate k. */
-    readonly gates: readonly pulumi.Resource[];
+    /** Resolves to the last wave's gate once it is registered: Calico waits on it. */
+    readonly done: Promise<pulumi.Resource>;
 
     constructor(name: string, args: NodePreparationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flannel-to-calico:nodes:NodePreparation", name, {}, opts);
@@ -54,11 +57,9 @@ export class NodePreparation extends pulumi.ComponentResource {
             cniBinDir: args.cniBinDir ?? "/opt/cni/bin", cniNetDir: args.cniNetDir ?? "/etc/cni/net.d",
         };
         const cmdOpts = { parent: this, provider: args.provider };
-        const gates: pulumi.Resource[] = [];
-        s.rollout.waves.forEach((wave, w) => {
-            const previous = gates[w - 1];
+        const wave = (w: number, previous: pulumi.Resource | undefined): pulumi.Resource => {
             const applies: pulumi.Resource[] = [];
-            for (const nodeName of wave) {
+            for (const nodeName of s.rollout.waves[w]) {
                 const node = byName.get(nodeName)!;
                 const connection = toConnectionArgs(nodeConnection(s.ssh, node));
                 let prev: pulumi.Resource | undefined = previous;
@@ -78,12 +79,16 @@ export class NodePreparation extends pulumi.ComponentResource {
             }
             // A gate per wave keeps the graph linear in the node count: the next
             // wave waits on this gate, which waits on every node of this wave.
-            gates.push(new command.local.Command(`wave-${w + 1}-complete`, {
-                create: "exit 0",
-            }, { ...cmdOpts, dependsOn: applies }));
-        });
-        this.gates = gates;
-        this.done = gates[gates.length - 1];
+            return new command.local.Command(`wave-${w + 1}-complete`, { create: "exit 0" }, { ...cmdOpts, dependsOn: applies });
+        };
+        // Wave k+1 is registered once wave k's gate is: the engine could not start
+        // it earlier anyway, and the program then holds one wave in flight, not
+        // the whole cluster (5000 nodes are 30,000 commands).
+        let done: Promise<pulumi.Resource | undefined> = Promise.resolve(undefined);
+        for (let w = 0; w < s.rollout.waves.length; w++) {
+            done = done.then((prev) => registered(wave(w, prev)));
+        }
+        this.done = done.then((d) => d!);
         this.registerOutputs({});
     }
 }

@@ -14,8 +14,8 @@ import { KNOWN_CALICO } from "../stacks/versions";
 import { build, byName, ancestors } from "./helpers/mocks";
 import { generatedRaw, tutorialRaw } from "./helpers/config";
 
+// test/setup.ts points CALICO_MANIFEST_DIR at ../shared/calico unless it is set.
 const DIR = process.env.CALICO_MANIFEST_DIR ?? path.join(__dirname, "..", "..", "shared", "calico");
-process.env.CALICO_MANIFEST_DIR = DIR;
 const MODES: NetworkMode[] = ["ipip", "bgp", "crossSubnet", "vxlan"];
 const K8S: Record<string, string> = { "v3.8.9": "1.14.2", "v3.26.5": "1.28.4", "v3.32.1": "1.34.1" };
 

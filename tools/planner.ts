@@ -112,8 +112,12 @@ export async function writePlan(s: Settings, outDir: string, opts: PlanOptions =
     // The SDK records `new Error().stack` for every promise it tracks; with
     // ts-node's source-map hook each of those costs a source-map lookup, which
     // dominated large plans. Plain stacks while registering; restored after.
+    // Each of those stack strings is also kept on its promise: at thousands of
+    // resources they were most of the heap. No frames while registering.
     const prepare = Error.prepareStackTrace;
+    const limit = Error.stackTraceLimit;
     (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
+    Error.stackTraceLimit = 0;
     let migration: Migration;
     try {
         migration = await buildMigration(s);
@@ -123,6 +127,7 @@ export async function writePlan(s: Settings, outDir: string, opts: PlanOptions =
         await settled();
     } finally {
         Error.prepareStackTrace = prepare;
+        Error.stackTraceLimit = limit;
         process.off("unhandledRejection", onRejection);
         fs.writeSync(fd, count === 0 ? "[]\n" : "\n]\n");
         fs.closeSync(fd);
