@@ -124,6 +124,37 @@ describe("Calico manifests", () => {
         });
     });
 
+    describe("built-in kinds against Kubernetes schemas (kubernetes-models)", () => {
+        // kubernetes-models is ESM only; keep TypeScript from turning import() into require().
+        const importEsm = new Function("m", "return import(m)") as (m: string) => Promise<Record<string, new (d: unknown) => { validate(): void }>>;
+        const validate = async (o: K8sObject) => {
+            const mod = await importEsm(`kubernetes-models/${o.apiVersion.includes("/") ? o.apiVersion : `v1`}`);
+            const Model = mod[o.kind];
+            assert.ok(Model, `kubernetes-models has no ${o.apiVersion} ${o.kind}`);
+            new Model(o).validate();
+        };
+        for (const known of KNOWN_CALICO) {
+            for (const mode of ["ipip", "vxlan"] as NetworkMode[]) {
+                it(`${known.dir}, Typha variant, ${mode}: every patched built-in object is valid`, async () => {
+                    const objs = manifest(known.dir, "calico-typha");
+                    const decision = sizeTypha({ nodeCount: 300, enabled: "auto", production: false }).decision;
+                    const n = settings(known.version, mode, { mtu: 1400, ipAutodetectionMethod: "interface=eth0" }).network;
+                    const { objects } = patchCalico(objs.filter((o) => !isTyphaObject(o)), { network: n, typha: decision, nodeCount: 300, imageRegistry: "mirror.local/calico-mirror" });
+                    const all = [...objects, ...patchTypha(objs.filter(isTyphaObject), decision)].filter((o) => !o.apiVersion.startsWith("crd.projectcalico.org/"));
+                    assert.ok(all.length > 20);
+                    for (const o of all) {
+                        try { await validate(o); } catch (e) { assert.fail(`${o.apiVersion} ${o.kind} ${o.metadata.name}: ${(e as Error).message}`); }
+                    }
+                });
+            }
+        }
+        it("an invalid object is rejected (the check can fail)", async () => {
+            const ds = JSON.parse(JSON.stringify(manifest("v3.26", "calico").find((o) => o.kind === "DaemonSet")));
+            ds.spec.template.spec.containers[0].env.push({ name: "NO_DEFAULT_POOLS", value: true });
+            await assert.rejects(validate(ds), /must be string/);
+        });
+    });
+
     describe("Typha manifests", () => {
         for (const [dir, pdbApi] of [["v3.8", "policy/v1beta1"], ["v3.26", "policy/v1"], ["v3.32", "policy/v1"]]) {
             it(`${dir}: replicas only on calico-typha, PDB ${pdbApi}, typha_service_name calico-typha`, () => {
