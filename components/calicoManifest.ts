@@ -121,9 +121,16 @@ export interface PatchInput {
     readonly nodeCount: number;
 }
 
-/** Seconds Pulumi waits for calico-node's rollout: it replaces one node at a time. */
+/** Node-count buckets for calico-node's timeout, so appending a node rarely changes it. */
+const TIMEOUT_BUCKETS = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+
+/**
+ * Seconds Pulumi waits for calico-node's rollout: it replaces one node at a
+ * time, so a minute per node (rounded up to a bucket) plus ten minutes.
+ */
 export function calicoNodeTimeoutSeconds(nodeCount: number): number {
-    return 600 + 60 * nodeCount;
+    const bucket = TIMEOUT_BUCKETS.find((b) => nodeCount <= b) ?? Math.ceil(nodeCount / 10000) * 10000;
+    return 600 + 60 * bucket;
 }
 
 export function backendFor(mode: NetworkMode): "bird" | "vxlan" {

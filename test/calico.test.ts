@@ -245,3 +245,13 @@ describe("Calico under mocks", () => {
         await assert.rejects(build(raw), /uses apiextensions\.k8s\.io\/v1beta1, which Kubernetes 1\.24\.3 no longer serves/);
     });
 });
+
+describe("calico-node's await timeout", () => {
+    it("grows with the node count, in buckets so appending a node rarely changes it", async () => {
+        const { calicoNodeTimeoutSeconds } = await import("../components/calicoManifest");
+        assert.strictEqual(calicoNodeTimeoutSeconds(7), calicoNodeTimeoutSeconds(8));
+        assert.ok(calicoNodeTimeoutSeconds(3) >= 600 + 60 * 3);
+        assert.ok(calicoNodeTimeoutSeconds(5000) >= 60 * 5000);
+        assert.ok(calicoNodeTimeoutSeconds(251) > calicoNodeTimeoutSeconds(250));
+    });
+});

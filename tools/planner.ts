@@ -18,7 +18,9 @@ import { Settings } from "../stacks/settings";
 import { buildMigration, Migration } from "../components/migration";
 import { installPlanMonitor, Registration, settled } from "./planMonitor";
 import { renderSummary } from "./summary";
-import { STEPS } from "../components/nodeSteps";
+import { nodeStepOf } from "./nodeStep";
+
+export { nodeStepOf };
 
 export const PROJECT = "flannel-to-calico";
 
@@ -44,15 +46,6 @@ export function k8sFileName(index: number, width: number, inputs: Record<string,
     const meta = (inputs.metadata ?? {}) as { name?: string; namespace?: string };
     const kind = String(inputs.kind ?? "unknown").toLowerCase();
     return `${String(index).padStart(width, "0")}-${kind}-${meta.namespace ?? "cluster"}-${meta.name ?? "unnamed"}.yaml`;
-}
-
-/** For a node-preparation command name `<node>-<step>`: node and step index, or undefined. */
-export function nodeStepOf(name: string): { node: string; step: number; stepName: string } | undefined {
-    for (let i = 0; i < STEPS.length; i++) {
-        const suffix = `-${STEPS[i]}`;
-        if (name.endsWith(suffix)) return { node: name.slice(0, -suffix.length), step: i + 1, stepName: STEPS[i] };
-    }
-    return undefined;
 }
 
 /** Refuses to wipe a directory that is not a plan (or empty). */
