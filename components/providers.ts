@@ -29,6 +29,9 @@ export function createProviders(s: Settings, expandPath: (p: string) => string):
         deleteUnreachable: false,
         enableConfigMapMutable: false,
         suppressHelmHookWarnings: true,
+        // calico.adopt: objects once applied with kubectl already exist; creating them
+        // is an error unless the provider upserts (server-side apply, from 1.22).
+        upsertExistingObjects: s.calico.adopt,
     });
     const cmd = new command.Provider("command", {});
     return { kubernetes, command: cmd };

@@ -437,6 +437,9 @@ export function loadSettings(raw: RawConfig, ctx: LoadContext): LoadResult {
     const imageRegistry = r.string("calico.imageRegistry", k.imageRegistry);
     if (imageRegistry !== undefined && !REGISTRY.test(imageRegistry)) r.problem("calico.imageRegistry", imageRegistry, "expected a registry host with an optional port and path, such as registry.example.com:5000/mirror (no scheme, no trailing slash)");
     const adopt = r.bool("calico.adopt", k.adopt, false);
+    if (adopt && kubernetesVersion && compareMinor(kubernetesVersion, { major: 1, minor: 22 }) < 0) {
+        r.problem("calico.adopt", true, `adopting needs server-side apply, which this program turns on from Kubernetes 1.22 (the cluster is ${kubernetesVersion.text}); set calico.adopt: false and bring the existing objects under Pulumi with pulumi import, or delete them inside the maintenance window`);
+    }
 
     // Calico vs Kubernetes: what the manifest's API versions can run on.
     if (calicoVersion && kubernetesVersion) {

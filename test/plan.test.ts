@@ -75,13 +75,19 @@ describe("the offline plan", () => {
         assert.match(sum, /manifest sha256 `c1a2eb14c41ffba4fff432e9a3d2576315fe191339fe30e6fc2988193a77bdba`/);
         assert.match(sum, /wave 3 \(1\): zhangjun-k8s03/);
     });
-    it("says why Typha runs and with how many replicas", async () => {
-        const d = tmp();
-        try {
-            await writePlan(requireSettings(generatedRaw(250), { stack: "big", dryRun: true }), d);
-            assert.match(fs.readFileSync(path.join(d, "summary.md"), "utf8"), /Typha \| 2 replica\(s\): 250 nodes is above 50 .* -> 2/);
-        } finally { fs.rmSync(d, { recursive: true, force: true }); }
-    });
+    for (const [n, count, why] of [[40, 0, /Typha \| off: 40 nodes is 50 or fewer/], [60, 1, /Typha \| 1 replica\(s\): 60 nodes is above 50 .* -> 1/], [250, 2, /Typha \| 2 replica\(s\): 250 nodes is above 50 .* -> 2/], [4000, 20, /Typha \| 20 replica\(s\): 4000 nodes is above 50 .*ceil\(4000 \/ 200\) = 20 -> 20/]] as const) {
+        it(`says why Typha runs, and registers ${count} replica(s), at ${n} nodes`, async () => {
+            const d = tmp();
+            try {
+                const raw = n > 250 ? generatedRaw(60, { typha: { nodeCount: n } }) : generatedRaw(n);
+                const { files } = await writePlan(requireSettings(raw, { stack: "big", dryRun: true }), d);
+                assert.match(fs.readFileSync(path.join(d, "summary.md"), "utf8"), why);
+                const typha = files.kubernetes.find((f) => /-deployment-kube-system-calico-typha\.yaml$/.test(f));
+                if (count === 0) assert.strictEqual(typha, undefined);
+                else assert.strictEqual((yaml.load(fs.readFileSync(path.join(d, typha!), "utf8")) as { spec: { replicas: number } }).spec.replicas, count);
+            } finally { fs.rmSync(d, { recursive: true, force: true }); }
+        });
+    }
     it("refuses to wipe a directory that is not a plan", async () => {
         const d = tmp();
         fs.writeFileSync(path.join(d, "precious.txt"), "x");

@@ -167,3 +167,19 @@ describe("one stack per cluster", () => {
         }
     });
 });
+
+describe("Typha crossing the threshold", () => {
+    it("turning Typha on updates resources and never replaces calico-node or anything protected", async () => {
+        const off = await planOf(generatedRaw(50));
+        const on = await planOf(generatedRaw(50, { typha: { nodeCount: 51 } }));
+        const d = diffPlans(off, on);
+        assert.deepStrictEqual(d.protectedHits, []);
+        const node = d.kubernetes.find((x) => x.label === "apps DaemonSet kube-system/calico-node")!;
+        assert.strictEqual(node.change, "changed");
+        assert.ok(node.fields.some((f) => f.startsWith("spec.template.spec.containers[0].env")), node.fields.join());
+        assert.deepStrictEqual(d.kubernetes.filter((x) => x.change === "added").map((x) => x.label).sort(), ["apps Deployment kube-system/calico-typha", "core Service kube-system/calico-typha", "policy PodDisruptionBudget kube-system/calico-typha"]);
+        assert.deepStrictEqual(d.kubernetes.filter((x) => x.change === "removed"), []);
+        const back = diffPlans(on, off);
+        assert.deepStrictEqual(back.protectedHits, []);
+    });
+});

@@ -219,3 +219,26 @@ describe("stack settings", () => {
         });
     });
 });
+
+describe("calico.adopt", () => {
+    it("is refused below Kubernetes 1.22, where server-side apply is off", () => {
+        const r = loadSettings(tutorialRaw({ calico: { version: "v3.8.9", adopt: true } }), { stack: "t", dryRun: true });
+        assert.ok(!r.ok && r.problems.some((p) => p.startsWith("flannel-to-calico:calico.adopt is true") && p.includes("pulumi import")));
+    });
+});
+
+describe("network warnings", () => {
+    const s = (raw: RawConfig) => { const r = loadSettings(raw, { stack: "t", dryRun: true }); assert.ok(r.ok, JSON.stringify(r)); return (r as { settings: Settings }).settings; };
+    it("warns about a full BGP mesh above 100 nodes, not at 100", () => {
+        assert.ok(s(generatedRaw(101, { network: { mode: "bgp" } })).warnings.some((w) => w.includes("full mesh above 100 nodes")));
+        assert.ok(!s(generatedRaw(100, { network: { mode: "bgp" } })).warnings.some((w) => w.includes("full mesh")));
+        assert.ok(!s(generatedRaw(101, { network: { mode: "bgp", bgp: { nodeToNodeMesh: false, peers: [{ name: "rr", peerIP: "10.9.0.1", asNumber: 64512 }] } } })).warnings.some((w) => w.includes("full mesh")));
+    });
+    it("warns about pure bgp across subnets and suggests crossSubnet", () => {
+        const nodes = [{ name: "a", address: "172.27.1.10", hostKey: HOST_KEY }, { name: "b", address: "172.27.2.10", hostKey: HOST_KEY }];
+        const w = s(tutorialRaw({ nodes, network: { mode: "bgp" } })).warnings.find((x) => x.includes("different subnets"));
+        assert.ok(w && w.includes("crossSubnet") && w.includes("judged by /24"));
+        assert.ok(!s(tutorialRaw({ nodes, network: { mode: "bgp" }, cluster: { nodeCidrs: ["172.27.0.0/16"] } })).warnings.some((x) => x.includes("different subnets")));
+        assert.ok(!s(tutorialRaw({ nodes, network: { mode: "crossSubnet" } })).warnings.some((x) => x.includes("different subnets")));
+    });
+});

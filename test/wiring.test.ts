@@ -47,3 +47,16 @@ describe("program wiring", () => {
         assert.deepStrictEqual(inputs(b), inputs(a));
     });
 });
+
+describe("calico.adopt wiring", () => {
+    it("makes the provider upsert existing objects and every Calico object take field ownership", async () => {
+        const raw = tutorialRaw({ cluster: { kubernetesVersion: "1.28.4" }, calico: { version: "v3.26.5", adopt: true } });
+        const { regs } = await build(raw);
+        assert.strictEqual(byName(regs, "pulumi:providers:kubernetes", "kubernetes").inputs.upsertExistingObjects, "true");
+        const objs = regs.filter((r) => r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:"));
+        assert.ok(objs.length > 20);
+        for (const o of objs) assert.strictEqual(((o.inputs.metadata as { annotations?: Record<string, string> }).annotations ?? {})["pulumi.com/patchForce"], "true", o.name);
+        const plain = await build(tutorialRaw({ cluster: { kubernetesVersion: "1.28.4" }, calico: { version: "v3.26.5" } }));
+        assert.strictEqual(byName(plain.regs, "pulumi:providers:kubernetes", "kubernetes").inputs.upsertExistingObjects, "false");
+    });
+});
