@@ -2,7 +2,8 @@
 import { Secret } from "../stacks/secret";
 import { NodeSettings, SshSettings } from "../stacks/settings";
 
-export interface NodeConnection {
+/** One SSH hop: a node, or the bastion in front of it. */
+export interface SshEndpoint {
     readonly host: string;
     readonly port: number;
     readonly user: string;
@@ -12,15 +13,10 @@ export interface NodeConnection {
     readonly hostKey?: string;
     readonly dialErrorLimit: number;
     readonly perDialTimeout: number;
-    readonly proxy?: {
-        readonly host: string;
-        readonly port: number;
-        readonly user: string;
-        readonly privateKey?: Secret;
-        readonly hostKey?: string;
-        readonly dialErrorLimit: number;
-        readonly perDialTimeout: number;
-    };
+}
+
+export interface NodeConnection extends SshEndpoint {
+    readonly proxy?: SshEndpoint;
 }
 
 export function nodeConnection(ssh: SshSettings, node: NodeSettings): NodeConnection {

@@ -15,7 +15,7 @@ import { nodeConnection } from "../components/connection";
 import { STEPS } from "../components/nodeSteps";
 import { buildSettings } from "./helpers/mocks";
 import { tutorialRaw } from "./helpers/config";
-import { createFleet, HostFleet, hostTestsAvailable, HostShape, POD_CIDR, TestHost } from "./helpers/testHost";
+import { createFleet, HostFleet, hostTestsAvailable, HostShape, POD_CIDR, TestHost, tutorialKubeletService } from "./helpers/testHost";
 import { NodeRunError, runOnNode, RunResult } from "./helpers/runner";
 
 const available = hostTestsAvailable();
@@ -145,6 +145,11 @@ describe("node scripts on real test hosts over SSH", function () {
             assert.match(first[5].stdout, /recycled 2 pod sandbox\(es\)/);
             assert.match(first[5].stdout, /docker is active/);
         });
+        it("pulls Calico's images in preflight, before any cutover", () => {
+            const pulls = log(host, "docker.log").split("\n").filter((l) => l.startsWith("docker pull "));
+            assert.deepStrictEqual(pulls.map((l) => l.slice("docker pull ".length)).sort(), ["calico/cni:v3.8.9", "calico/kube-controllers:v3.8.9", "calico/node:v3.8.9", "calico/pod2daemon-flexvol:v3.8.9"]);
+            assert.match(first[0].stdout, /images: 4 pulled/);
+        });
         it("reports changed / unchanged per step", () => {
             for (const r of first.slice(1)) assert.match(r.stdout, /result: changed/);
             assert.match(first[0].stdout, /kubelet v1\.14\.2/);
@@ -232,6 +237,30 @@ describe("node scripts on real test hosts over SSH", function () {
             const scripts = await scriptsFor(s);
             assert.throws(() => runOnNode(host.name, nodeConnection(s.ssh, s.nodes[0]), scripts.get(host.name)![0]),
                 (e: Error) => e instanceof NodeRunError && /node spoofed-01: its SSH host key does not match/.test(e.message));
+        });
+        it("a user that is neither root nor allowed sudo -n", async () => {
+            execFileSync("bash", ["-c", "id f2ctest >/dev/null 2>&1 || useradd -M -s /bin/bash f2ctest; usermod -p '*' f2ctest"]);
+            try {
+                const host = await fleet.create("nosudo-01");
+                const s = requireSettings(tutorialRaw({
+                    ssh: { user: "f2ctest", privateKey: new Secret(fleet.privateKey) },
+                    nodes: [{ name: host.name, address: host.address, hostKey: host.hostKey }],
+                }), { stack: "hosts", dryRun: false });
+                const scripts = await scriptsFor(s);
+                const r = runOnNode(host.name, nodeConnection(s.ssh, s.nodes[0]), scripts.get(host.name)![0]);
+                assert.strictEqual(r.code, 1);
+                assert.match(r.stderr, /node=nosudo-01 step=preflight failed: user f2ctest is not root and cannot run sudo -n/);
+            } finally {
+                execFileSync("bash", ["-c", "userdel f2ctest 2>/dev/null || true"]);
+            }
+        });
+        it("kubelet looking for CNI configs elsewhere than Calico writes them stops preflight", async () => {
+            const host = await fleet.create("cnidir-01", { kubeletService: tutorialKubeletService("cnidir-01").replace("--cni-conf-dir=/etc/cni/net.d", "--cni-conf-dir=/etc/kubernetes/cni") });
+            const s = settingsFor(fleet, [host]);
+            const r = runOnNode(host.name, nodeConnection(s.ssh, s.nodes[0]), (await scriptsFor(s)).get(host.name)![0]);
+            assert.strictEqual(r.code, 1);
+            assert.match(r.stderr, /kubelet runs with --cni-conf-dir=\/etc\/kubernetes\/cni but Calico installs its CNI files in \/etc\/cni\/net\.d/);
+            assert.ok(exists(host, "/run/flannel/docker"), "nothing changed");
         });
         it("a missing kubelet.service stops preflight before any change", async () => {
             const host = await fleet.create("nokubelet-01", { kubeletUnit: false });

@@ -120,3 +120,20 @@ export async function settled(): Promise<void> {
     const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
     await waitForRPCs();
 }
+
+/**
+ * Runs `fn` without source-mapped stack traces. The SDK records
+ * `new Error().stack` for every promise it tracks and keeps it on the promise;
+ * with ts-node's source-map hook each costs a lookup, and at thousands of
+ * resources those strings were most of the heap and time.
+ */
+export async function withoutStackTraces<T>(fn: () => Promise<T>): Promise<T> {
+    const prepare = Error.prepareStackTrace;
+    const limit = Error.stackTraceLimit;
+    (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
+    Error.stackTraceLimit = 0;
+    try { return await fn(); } finally {
+        Error.prepareStackTrace = prepare;
+        Error.stackTraceLimit = limit;
+    }
+}

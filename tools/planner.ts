@@ -16,7 +16,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { Settings } from "../stacks/settings";
 import { buildMigration, Migration } from "../components/migration";
-import { installPlanMonitor, Registration, settled } from "./planMonitor";
+import { installPlanMonitor, Registration, settled, withoutStackTraces } from "./planMonitor";
 import { renderSummary } from "./summary";
 import { nodeStepOf } from "./nodeStep";
 
@@ -102,25 +102,17 @@ export async function writePlan(s: Settings, outDir: string, opts: PlanOptions =
     const unhandled: unknown[] = [];
     const onRejection = (e: unknown) => { unhandled.push(e); };
     process.on("unhandledRejection", onRejection);
-    // The SDK records `new Error().stack` for every promise it tracks; with
-    // ts-node's source-map hook each of those costs a source-map lookup, which
-    // dominated large plans. Plain stacks while registering; restored after.
-    // Each of those stack strings is also kept on its promise: at thousands of
-    // resources they were most of the heap. No frames while registering.
-    const prepare = Error.prepareStackTrace;
-    const limit = Error.stackTraceLimit;
-    (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
-    Error.stackTraceLimit = 0;
     let migration: Migration;
     try {
-        migration = await buildMigration(s);
-        await settled();
-        // Outputs resolve through the same queue; wait once more for late registrations.
-        await new Promise((r) => setImmediate(r));
-        await settled();
+        migration = await withoutStackTraces(async () => {
+            const m = await buildMigration(s);
+            await settled();
+            // Outputs resolve through the same queue; wait once more for late registrations.
+            await new Promise((r) => setImmediate(r));
+            await settled();
+            return m;
+        });
     } finally {
-        Error.prepareStackTrace = prepare;
-        Error.stackTraceLimit = limit;
         process.off("unhandledRejection", onRejection);
         fs.writeSync(fd, count === 0 ? "[]\n" : "\n]\n");
         fs.closeSync(fd);

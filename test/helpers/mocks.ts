@@ -1,7 +1,7 @@
 /** Builds the program under mocks and returns every registration, in order. */
 import { RawConfig, requireSettings, Settings } from "../../stacks/settings";
 import { buildMigration, Migration } from "../../components/migration";
-import { installPlanMonitor, Registration, settled } from "../../tools/planMonitor";
+import { installPlanMonitor, Registration, settled, withoutStackTraces } from "../../tools/planMonitor";
 
 export interface Built { readonly settings: Settings; readonly regs: Registration[]; readonly migration: Migration }
 
@@ -13,13 +13,11 @@ export async function build(raw: RawConfig, stack = "test", dryRun = true): Prom
 export async function buildSettings(settings: Settings): Promise<Built> {
     const regs: Registration[] = [];
     installPlanMonitor((r) => regs.push(r), { project: "flannel-to-calico", stack: settings.stack, preview: true });
-    const prepare = Error.prepareStackTrace;
-    (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined; // see tools/planner.ts: source-mapped stacks per promise are slow
-    try {
+    return withoutStackTraces(async () => {
         const migration = await buildMigration(settings);
         await settled();
         return { settings, regs, migration };
-    } finally { Error.prepareStackTrace = prepare; }
+    });
 }
 
 export function byName(regs: readonly Registration[], type: string, name: string): Registration {

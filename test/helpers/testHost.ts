@@ -11,6 +11,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { shq } from "../../components/nodeScripts";
 
 const STUBS = path.join(__dirname, "stubs");
 export const POD_CIDR = "172.30.0.0/16";
@@ -161,6 +162,8 @@ let fleetCounter = 0;
 
 export function createFleet(): HostFleet {
     const base = fs.mkdtempSync(path.join(os.tmpdir(), "f2c-hosts-"));
+    // sshd reads authorized_keys as the logging-in user: non-root test users must be able to reach it.
+    fs.chmodSync(base, 0o711);
     const keyFile = path.join(base, "id_ed25519");
     sh(`ssh-keygen -q -t ed25519 -N '' -C f2c-test -f ${keyFile}`);
     const privateKey = fs.readFileSync(keyFile, "utf8");
@@ -232,6 +235,8 @@ export function createFleet(): HostFleet {
             fs.mkdirSync(sshd, { recursive: true });
             sh(`ssh-keygen -q -t ed25519 -N '' -C '' -f ${sshd}/ssh_host_ed25519_key`);
             fs.copyFileSync(`${keyFile}.pub`, path.join(sshd, "authorized_keys"));
+            for (const p of [dir, sshd]) fs.chmodSync(p, 0o711);
+            fs.chmodSync(path.join(sshd, "authorized_keys"), 0o644);
             fs.writeFileSync(path.join(sshd, "sshd_config"), [
                 `ListenAddress ${address}`, "Port 22", `HostKey ${sshd}/ssh_host_ed25519_key`, `PidFile ${sshd}/sshd.pid`,
                 `AuthorizedKeysFile ${sshd}/authorized_keys`, "PermitRootLogin prohibit-password", "PasswordAuthentication no",
@@ -291,7 +296,6 @@ iptables -w -t nat -A POSTROUTING -s 192.168.100.0/24 -o eth0 -j MASQUERADE
     };
 }
 
-function shq(s: string): string { return `'${s.replace(/'/g, `'\\''`)}'`; }
 
 async function waitForPort(host: string, port: number, ms: number, why: () => string): Promise<void> {
     const end = Date.now() + ms;
