@@ -199,6 +199,14 @@ describe("node scripts on real test hosts over SSH", function () {
             assert.match(dropin, /--cni-bin-dir=\/opt\/cni\/bin \\\n {4}--v=2\n$/);
             assert.strictEqual(read(host, "/etc/systemd/system/kubelet.service"), "[Service]\nExecStart=/usr/bin/kubelet --v=4\n");
         });
+        it("an iptables 1.4 that names no back end (CentOS 7) still has Flannel's rules removed", async () => {
+            const host = await fleet.create("centos7-01", { oldIptables: true });
+            const s = settingsFor(fleet, [host]);
+            runAll(s, await scriptsFor(s), host.name);
+            const nat = host.exec("iptables -w -t nat -S");
+            assert.ok(!nat.includes("172.30.") && !nat.includes("FLANNEL"), nat);
+            assert.ok(nat.includes("192.168.100.0/24"));
+        });
         it("a node already migrated keeps its live CNI files", async () => {
             const host = await fleet.create("migrated-01", { migrated: true });
             const s = settingsFor(fleet, [host]);

@@ -4,7 +4,8 @@
 
 KUBELET_BIN=$(find_bin kubelet) || fail "kubelet is not on PATH or in /opt/k8s/bin"
 unit_exists kubelet || fail "kubelet.service was not found (systemctl cat kubelet)"
-minor=$("$KUBELET_BIN" --version | grep -o 'v[0-9][0-9.]*' | head -n1 | cut -d. -f2)
+minor=$("$KUBELET_BIN" --version 2>/dev/null | grep -o 'v[0-9][0-9.]*' | head -n1 | cut -d. -f2 || true)
+[ -n "$minor" ] || fail "could not read the kubelet version ($KUBELET_BIN --version)"
 
 # Rewrites the effective ExecStart of a unit: every --network-plugin flag is
 # removed, and with $2 = add, --network-plugin=cni goes right after the binary.

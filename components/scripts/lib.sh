@@ -81,18 +81,19 @@ net_in_cidr() {
 }
 
 # The iptables commands of every back end this node has (legacy and nft
-# tables are separate; flanneld may have written to either).
+# tables are separate; flanneld may have written to either), one per back end.
+# iptables 1.4 (CentOS 7) names no back end in --version: it is legacy.
 iptables_backends() {
-  local seen="" b real
+  local b kind seen=""
   for b in iptables iptables-legacy iptables-nft; do
     command -v "$b" >/dev/null 2>&1 || continue
     "$b" -w -t nat -S POSTROUTING >/dev/null 2>&1 || continue
-    real=$(readlink -f "$(command -v "$b")")
-    case " $seen " in *" $real "*) continue ;; esac
-    # "iptables" is one of the other two; tell them apart by their version text.
-    real="$real:$("$b" --version 2>/dev/null | grep -o 'nf_tables\|legacy' | head -n1)"
-    case " $seen " in *" ${real#*:} "*) continue ;; esac
-    seen="$seen $real ${real#*:}"
+    case "$("$b" --version 2>/dev/null || true)" in
+      *nf_tables*) kind=nft ;;
+      *) kind=legacy ;;
+    esac
+    case " $seen " in *" $kind "*) continue ;; esac
+    seen="$seen $kind"
     echo "$b"
   done
 }

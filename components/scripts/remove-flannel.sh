@@ -6,7 +6,7 @@ if unit_exists flanneld; then
   # Disable first: the tutorial's unit is RequiredBy=docker.service, and
   # stopping it while docker requires it takes docker down mid-script.
   if [ "$(systemctl is-enabled flanneld 2>/dev/null || true)" = enabled ]; then
-    systemctl disable flanneld >/dev/null 2>&1
+    systemctl disable flanneld >/dev/null
     changed "flanneld disabled"
     mark daemon-reload
   fi
@@ -18,7 +18,7 @@ if unit_exists flanneld; then
       rm -f "$unit_file"
       systemctl daemon-reload
     fi
-    systemctl mask flanneld >/dev/null 2>&1
+    systemctl mask flanneld >/dev/null
     changed "flanneld masked (no unit can start it again)"
     mark daemon-reload
   fi

@@ -45,6 +45,8 @@ export interface HostShape {
     readonly criDockerService?: string;
     /** Mark the node as migrated by an earlier run. */
     readonly migrated?: boolean;
+    /** An iptables that answers --version like CentOS 7's 1.4.21 (no back end named). */
+    readonly oldIptables?: boolean;
     /** Leftover state from an earlier Calico install. Default true. */
     readonly staleCni?: boolean;
 }
@@ -188,6 +190,11 @@ export function createFleet(): HostFleet {
             for (const stub of ["systemctl", "docker"]) fs.copyFileSync(path.join(STUBS, stub), file(`/usr/local/sbin/${stub}`));
             fs.chmodSync(file("/usr/local/sbin/systemctl"), 0o755);
             fs.chmodSync(file("/usr/local/sbin/docker"), 0o755);
+            if (shape.oldIptables) {
+                fs.writeFileSync(file("/usr/local/sbin/iptables"), `#!/bin/sh\n[ "$1" = --version ] && { echo "iptables v1.4.21"; exit 0; }\nexec /usr/sbin/iptables-nft "$@"\n`, { mode: 0o755 });
+                // CentOS 7 has no iptables-legacy or iptables-nft: these shadow the machine's and fail like a missing command.
+                for (const b of ["iptables-legacy", "iptables-nft"]) fs.writeFileSync(file(`/usr/local/sbin/${b}`), "#!/bin/sh\nexit 127\n", { mode: 0o755 });
+            }
             const version = shape.kubeletVersion ?? "1.14.2";
             fs.writeFileSync(file("/opt/k8s/bin/kubelet"), `#!/bin/sh\necho "kubelet $*" >> /run/f2c-host-state/kubelet.log\n[ "$1" = --version ] && echo "Kubernetes v${version}"\nexit 0\n`, { mode: 0o755 });
             const state = file("/run/f2c-host-state");
