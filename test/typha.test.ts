@@ -33,3 +33,20 @@ describe("Typha sizing (a pure function, as a table)", () => {
         assert.match(d.reason, /typha.enabled is false/);
     });
 });
+
+describe("README's Typha table", () => {
+    /** tigera/operator pkg/common/autoscale.go GetExpectedTyphaScale (commit 47be8d5), for comparison. */
+    const operator = (n: number) => (n <= 2 ? 1 : n <= 4 ? 2 : Math.max(3, Math.floor(n / 200) + 2));
+    it("matches this program's rule and the operator's at 1, 3, 4, 50, 51, 200, 201, 1000, 4000 and 5000 nodes", () => {
+        const fs = require("fs") as typeof import("fs");
+        const readme = fs.readFileSync(require("path").join(__dirname, "..", "README.md"), "utf8") as string;
+        const rows = [...readme.matchAll(/^\| (\d+) \| (off|\d+) \| (off|\d+) \| (\d+) \|$/gm)].map((m) => m.slice(1));
+        assert.deepStrictEqual(rows.map((r) => Number(r[0])), [1, 3, 4, 50, 51, 200, 201, 1000, 4000, 5000]);
+        for (const [n, mine, prod, op] of rows) {
+            const show = (d: { enabled: boolean; replicas: number }) => (d.enabled ? String(d.replicas) : "off");
+            assert.strictEqual(mine, show(sizeTypha({ nodeCount: Number(n), enabled: "auto", production: false }).decision), `${n} nodes`);
+            assert.strictEqual(prod, show(sizeTypha({ nodeCount: Number(n), enabled: "auto", production: true }).decision), `${n} nodes, production`);
+            assert.strictEqual(Number(op), operator(Number(n)), `${n} nodes, operator`);
+        }
+    });
+});
