@@ -233,7 +233,7 @@ describe("node scripts on real test hosts over SSH", function () {
             host.stop();
             await new Promise((r) => setTimeout(r, 300));
             assert.throws(() => runOnNode(host.name, nodeConnection(s.ssh, s.nodes[0]), scripts.get(host.name)![0]),
-                (e: Error) => e instanceof NodeRunError && /node gone-01: cannot reach 10\.213\.\d+\.2:22/.test(e.message));
+                (e: Error) => e instanceof NodeRunError && /node gone-01: cannot reach 10\.213\.\d+\.\d+:22/.test(e.message));
         });
         it("a wrong host key", async () => {
             const host = await fleet.create("spoofed-01");

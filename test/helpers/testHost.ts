@@ -171,17 +171,16 @@ export function createFleet(): HostFleet {
     const privateKey = fs.readFileSync(keyFile, "utf8");
     const hosts: TestHost[] = [];
     const procs: ChildProcess[] = [];
-    const fleetId = `${process.pid % 1000}${fleetCounter++}`;
+    const fleetId = `${process.pid}-${fleetCounter++}`;
+    removeStaleHosts();
     let next = 1;
     return {
         keyFile, privateKey, hosts,
         async create(name: string, shape: HostShape = {}): Promise<TestHost> {
             const index = next++;
             const ns = `f2c-${fleetId}-${index}`;
-            const veth = `f2c${fleetId}h${index}`.slice(0, 15);
-            const octet = (Number(fleetId) * 7 + index) % 250 + 1;
-            const rootAddr = `10.213.${octet}.1`;
-            const address = `10.213.${octet}.2`;
+            const veth = `f2c${fleetId.replace("-", "")}h${index}`.slice(0, 15);
+            const { rootAddr, address } = freeSubnet();
             const dir = path.join(base, name);
             const file = (p: string) => path.join(dir, "fs", p);
             for (const b of BOUND) fs.mkdirSync(file(b), { recursive: true });
@@ -303,6 +302,33 @@ iptables -w -t nat -A POSTROUTING -s 192.168.100.0/24 -o eth0 -j MASQUERADE
     };
 }
 
+
+/** Namespaces of test runs whose process is gone (a run killed mid-way): deleting one removes its veth too. */
+function removeStaleHosts(): void {
+    const names = execFileSync("ip", ["netns", "list"], { encoding: "utf8" }).split("\n").map((l) => l.split(" ")[0]).filter((n) => n.startsWith("f2c-"));
+    for (const n of names) {
+        const pid = Number(/^f2c-(\d+)-\d+-\d+$/.exec(n)?.[1] ?? NaN);
+        const alive = Number.isInteger(pid) && fs.existsSync(`/proc/${pid}`);
+        if (!alive) { try { execFileSync("ip", ["netns", "del", n], { stdio: "ignore" }); } catch { /* gone */ } }
+    }
+}
+
+/**
+ * The two addresses of a 10.213.x.y/30 that no interface on this machine uses
+ * yet, picked at random so that concurrent test runs do not collide.
+ */
+function freeSubnet(): { rootAddr: string; address: string } {
+    const used = new Set(execFileSync("ip", ["-4", "-o", "addr", "show"], { encoding: "utf8" })
+        .split("\n").map((l) => /inet 10\.213\.(\d+)\.(\d+)\//.exec(l)).filter((m): m is RegExpExecArray => !!m)
+        .map((m) => `${m[1]}.${Number(m[2]) & ~3}`));
+    for (let tries = 0; tries < 1000; tries++) {
+        const k = 1 + Math.floor(Math.random() * 16382);
+        const third = Math.floor((k * 4) / 256);
+        const base = (k * 4) % 256;
+        if (!used.has(`${third}.${base}`)) return { rootAddr: `10.213.${third}.${base + 1}`, address: `10.213.${third}.${base + 2}` };
+    }
+    throw new Error("no free /30 in 10.213.0.0/16 for a test host");
+}
 
 async function waitForPort(host: string, port: number, ms: number, why: () => string): Promise<void> {
     const end = Date.now() + ms;
