@@ -15,7 +15,7 @@ import { nodeConnection } from "../components/connection";
 import { STEPS } from "../components/nodeSteps";
 import { buildSettings } from "./helpers/mocks";
 import { tutorialRaw } from "./helpers/config";
-import { createFleet, HostFleet, hostTestsAvailable, HostShape, POD_CIDR, TestHost, tutorialKubeletService } from "./helpers/testHost";
+import { createFleet, HostFleet, hostTestsAvailable, HostShape, POD_CIDR, TestHost, TUTORIAL_DOCKER_SERVICE, tutorialKubeletService } from "./helpers/testHost";
 import { NodeRunError, runOnNode, RunResult } from "./helpers/runner";
 
 const available = hostTestsAvailable();
@@ -185,6 +185,20 @@ describe("node scripts on real test hosts over SSH", function () {
             assert.ok(cri.includes("--network-plugin=cni"));
             assert.ok(log(host, "systemctl.log").includes("restart cri-docker"));
         });
+        it("kubelet 1.26 with containerd: images and sandboxes through crictl, kubelet flags untouched", async () => {
+            const kubelet = "[Service]\nExecStart=/opt/k8s/bin/kubelet --container-runtime-endpoint=unix:///run/containerd/containerd.sock --config=/etc/kubernetes/kubelet-config.yaml --v=2\n";
+            const host = await fleet.create("containerd-01", { kubeletVersion: "1.26.3", kubeletService: kubelet, containerd: true });
+            const s = settingsFor(fleet, [host], { cluster: { kubernetesVersion: "1.26.3" }, calico: { version: "v3.26.5" } });
+            const results = runAll(s, await scriptsFor(s), host.name);
+            assert.match(results[0].stdout, /container runtime: containerd/);
+            assert.deepStrictEqual(log(host, "crictl.log").split("\n").filter((l) => l.startsWith("crictl pull ")).length, 3);
+            assert.strictEqual(read(host, "/etc/systemd/system/kubelet.service"), kubelet);
+            assert.match(results[3].stdout, /no cri-dockerd on this node/);
+            assert.deepStrictEqual(fs.readdirSync(host.file("/run/f2c-host-state/pods")), ["p-proxy"]);
+            assert.match(results[5].stdout, /recycled 1 pod sandbox\(es\)/);
+            assert.match(results[5].stdout, /containerd is active/);
+            assert.ok(!log(host, "docker.log").includes("docker "), "docker is never called on a containerd node");
+        });
         it("a kubelet with --network-plugin=kubenet mid-list and a drop-in that holds ExecStart", async () => {
             const host = await fleet.create("dropin-01", {
                 kubeletService: "[Service]\nExecStart=/usr/bin/kubelet --v=4\n",
@@ -206,6 +220,17 @@ describe("node scripts on real test hosts over SSH", function () {
             const nat = host.exec("iptables -w -t nat -S");
             assert.ok(!nat.includes("172.30.") && !nat.includes("FLANNEL"), nat);
             assert.ok(nat.includes("192.168.100.0/24"));
+        });
+        it("a docker.service that Requires= flanneld starts again once flanneld is masked", async () => {
+            const unit = TUTORIAL_DOCKER_SERVICE.replace("[Unit]\n", "[Unit]\nAfter=network-online.target firewalld.service flanneld.service\nWants=network-online.target\nRequires=flanneld.service\n");
+            const host = await fleet.create("requires-01", { dockerService: unit });
+            const s = settingsFor(fleet, [host]);
+            runAll(s, await scriptsFor(s), host.name);
+            const after = read(host, "/etc/systemd/system/docker.service");
+            assert.ok(!after.includes("flanneld"), after);
+            assert.match(after, /^After=network-online.target firewalld.service$/m);
+            assert.match(after, /^Wants=network-online.target$/m);
+            assert.ok(exists(host, "/run/f2c-host-state/docker.service.active"), "docker is running after the cutover");
         });
         it("a node already migrated keeps its live CNI files", async () => {
             const host = await fleet.create("migrated-01", { migrated: true });

@@ -44,6 +44,7 @@ fi
 
 services="kubelet"
 unit_exists docker && services="docker $services"
+unit_exists containerd && services="containerd $services"
 unit_exists cri-docker && services="cri-docker $services"
 for s in $services; do
   i=0

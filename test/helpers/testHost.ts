@@ -45,6 +45,10 @@ export interface HostShape {
     readonly criDockerService?: string;
     /** Mark the node as migrated by an earlier run. */
     readonly migrated?: boolean;
+    /** containerd instead of docker (kubelet 1.24+): no docker.service, pods seen through crictl. */
+    readonly containerd?: boolean;
+    /** Replace the tutorial's docker.service text. */
+    readonly dockerService?: string;
     /** An iptables that answers --version like CentOS 7's 1.4.21 (no back end named). */
     readonly oldIptables?: boolean;
     /** Leftover state from an earlier Calico install. Default true. */
@@ -186,9 +190,10 @@ export function createFleet(): HostFleet {
             for (const b of BOUND) fs.mkdirSync(file(b), { recursive: true });
             for (const d of ["/run/sshd", "/run/f2c-host-state/sandboxes", "/etc/systemd/system/multi-user.target.wants"]) fs.mkdirSync(file(d), { recursive: true });
             // Recorders on PATH (/usr/local/sbin comes first in sshd's default PATH).
-            for (const stub of ["systemctl", "docker"]) fs.copyFileSync(path.join(STUBS, stub), file(`/usr/local/sbin/${stub}`));
-            fs.chmodSync(file("/usr/local/sbin/systemctl"), 0o755);
-            fs.chmodSync(file("/usr/local/sbin/docker"), 0o755);
+            for (const stub of ["systemctl", "docker", "crictl"]) {
+                fs.copyFileSync(path.join(STUBS, stub), file(`/usr/local/sbin/${stub}`));
+                fs.chmodSync(file(`/usr/local/sbin/${stub}`), 0o755);
+            }
             if (shape.oldIptables) {
                 fs.writeFileSync(file("/usr/local/sbin/iptables"), `#!/bin/sh\n[ "$1" = --version ] && { echo "iptables v1.4.21"; exit 0; }\nexec /usr/sbin/iptables-nft "$@"\n`, { mode: 0o755 });
                 // CentOS 7 has no iptables-legacy or iptables-nft: these shadow the machine's and fail like a missing command.
@@ -198,9 +203,17 @@ export function createFleet(): HostFleet {
             fs.writeFileSync(file("/opt/k8s/bin/kubelet"), `#!/bin/sh\necho "kubelet $*" >> /run/f2c-host-state/kubelet.log\n[ "$1" = --version ] && echo "Kubernetes v${version}"\nexit 0\n`, { mode: 0o755 });
             const state = file("/run/f2c-host-state");
             const unitDir = file("/etc/systemd/system");
-            fs.writeFileSync(path.join(unitDir, "docker.service"), TUTORIAL_DOCKER_SERVICE);
-            fs.writeFileSync(path.join(state, "docker.service.enabled"), "");
-            fs.writeFileSync(path.join(state, "docker.service.active"), "");
+            if (shape.containerd) {
+                fs.writeFileSync(path.join(unitDir, "containerd.service"), "[Unit]\nDescription=containerd container runtime\n[Service]\nExecStart=/usr/local/bin/containerd\n");
+                fs.writeFileSync(path.join(state, "containerd.service.active"), "");
+                fs.mkdirSync(path.join(state, "pods"), { recursive: true });
+                fs.writeFileSync(path.join(state, "pods", "p-app-1"), "pod\n");
+                fs.writeFileSync(path.join(state, "pods", "p-proxy"), "host\n");
+            } else {
+                fs.writeFileSync(path.join(unitDir, "docker.service"), shape.dockerService ?? TUTORIAL_DOCKER_SERVICE);
+                fs.writeFileSync(path.join(state, "docker.service.enabled"), "");
+                fs.writeFileSync(path.join(state, "docker.service.active"), "");
+            }
             if (shape.kubeletUnit !== false) {
                 fs.writeFileSync(path.join(unitDir, "kubelet.service"), shape.kubeletService ?? tutorialKubeletService(name));
                 fs.writeFileSync(path.join(state, "kubelet.service.active"), "");
