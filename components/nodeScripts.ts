@@ -59,6 +59,53 @@ const STEP_PARAMS: Record<StepName, readonly string[]> = {
 
 const TERMINATOR = "F2C_END_OF_SCRIPT";
 
+interface LibPart { readonly name?: string; readonly text: string }
+
+/** lib.sh split into its top-level statements and its functions (with the comments above them). */
+function splitLib(src: string): LibPart[] {
+    const parts: LibPart[] = [];
+    const lines = src.split("\n");
+    let comments: string[] = [];
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        const one = /^([a-z_]+)\(\) \{.*\}\s*$/.exec(line);
+        const multi = /^([a-z_]+)\(\) \{\s*$/.exec(line);
+        if (one) { parts.push({ name: one[1], text: [...comments, line].join("\n") }); comments = []; continue; }
+        if (multi) {
+            const body = [line];
+            while (i + 1 < lines.length && lines[i].trim() !== "}") body.push(lines[++i]);
+            parts.push({ name: multi[1], text: [...comments, ...body].join("\n") });
+            comments = [];
+            continue;
+        }
+        if (/^\s*#/.test(line)) { comments.push(line); continue; }
+        if (line.trim() === "") { if (comments.length) { parts.push({ text: comments.join("\n") }); comments = []; } continue; }
+        parts.push({ text: [...comments, line].join("\n") });
+        comments = [];
+    }
+    if (comments.length) parts.push({ text: comments.join("\n") });
+    return parts;
+}
+
+const LIB = splitLib(SOURCES.lib);
+const mentions = (text: string, name: string) => new RegExp(`(^|[^A-Za-z0-9_-])${name}([^A-Za-z0-9_-]|$)`, "m").test(text);
+
+/**
+ * The part of lib.sh a step needs: its top-level statements and every helper
+ * the step (or a helper it needs) names. Keeps each script to what it runs.
+ */
+export function libFor(stepSource: string): string {
+    const fns = LIB.filter((p) => p.name);
+    const needed = new Set<string>();
+    let frontier = [stepSource, ...LIB.filter((p) => !p.name).map((p) => p.text)];
+    while (frontier.length) {
+        const next: string[] = [];
+        for (const f of fns) if (!needed.has(f.name!) && frontier.some((t) => mentions(t, f.name!))) { needed.add(f.name!); next.push(f.text); }
+        frontier = next;
+    }
+    return LIB.filter((p) => !p.name || needed.has(p.name)).map((p) => p.text).join("\n");
+}
+
 /** The bash program of one step: parameters, shared helpers, the step. */
 export function renderStepBody(step: StepName, p: NodeScriptParams): string {
     const k = kernelCheckFor(p.mode);
@@ -67,11 +114,13 @@ export function renderStepBody(step: StepName, p: NodeScriptParams): string {
         KERNEL_MODULES: k.modules.join(" "), MODULE_REQUIRED: k.required ? "yes" : "no", MODULE_NEEDED_BY: k.neededBy,
         CNI_BIN_DIR: p.cniBinDir, CNI_NET_DIR: p.cniNetDir, IMAGES: p.images.join(" "),
     };
-    const vars: [string, string][] = [["NODE", p.node], ["STEP", step], ["STATE_DIR", STATE_DIR], ...STEP_PARAMS[step].map((n): [string, string] => [n, all[n]])];
+    const lib = libFor(SOURCES[step]).trimEnd();
+    const usesStateDir = /\$\{?STATE_DIR\b/.test(lib + SOURCES[step]);
+    const vars: [string, string][] = [["NODE", p.node], ["STEP", step], ...(usesStateDir ? [["STATE_DIR", STATE_DIR] as [string, string]] : []), ...STEP_PARAMS[step].map((n): [string, string] => [n, all[n]])];
     return [
         "set -euo pipefail",
         ...vars.map(([name, v]) => `${name}=${shq(v)}`),
-        SOURCES.lib.trimEnd(),
+        lib,
         SOURCES[step].trimEnd(),
         "",
     ].join("\n");
