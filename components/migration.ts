@@ -28,7 +28,7 @@ export interface StackOutputs {
     readonly mode: string;
     readonly podCidr: string;
     readonly calicoVersion: string;
-    readonly calicoManifestSha256?: string;
+    readonly calicoManifestSha256: string;
     readonly typhaReplicas: number;
     readonly typhaReason: string;
     readonly nodesPerWave: readonly (readonly string[])[];

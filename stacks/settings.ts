@@ -233,7 +233,7 @@ export function loadSettings(raw: RawConfig, ctx: LoadContext): LoadResult {
     const c = r.object("cluster", raw.cluster, true) ?? {};
     r.unknownKeys("cluster", c, ["name", "kubernetesVersion", "podCidr", "serviceCidr", "nodeCidrs", "kubeconfig", "context", "production"]);
     const name = r.string("cluster.name", c.name, { required: true }) ?? "";
-    let kubernetesVersion = parseVersion(c.kubernetesVersion);
+    const kubernetesVersion = parseVersion(c.kubernetesVersion);
     if (!kubernetesVersion) {
         r.problem("cluster.kubernetesVersion", c.kubernetesVersion, `expected a Kubernetes version like "1.14.2" (quote it in YAML)`);
     }

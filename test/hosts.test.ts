@@ -15,7 +15,7 @@ import { nodeConnection } from "../components/connection";
 import { STEPS } from "../components/nodeSteps";
 import { buildSettings } from "./helpers/mocks";
 import { tutorialRaw } from "./helpers/config";
-import { createFleet, HostFleet, hostTestsAvailable, HostShape, POD_CIDR, TestHost, TUTORIAL_DOCKER_SERVICE, tutorialKubeletService } from "./helpers/testHost";
+import { createFleet, HostFleet, hostTestsAvailable, TestHost, TUTORIAL_DOCKER_SERVICE, tutorialKubeletService } from "./helpers/testHost";
 import { NodeRunError, runOnNode, RunResult } from "./helpers/runner";
 
 const available = hostTestsAvailable();
@@ -327,5 +327,3 @@ describe("node scripts on real test hosts over SSH", function () {
     });
 });
 
-export { POD_CIDR };
-export type { HostShape };

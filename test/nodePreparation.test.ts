@@ -47,7 +47,11 @@ describe("NodePreparation under mocks", () => {
         assert.strictEqual(conn.privateKey, "[secret]");
         assert.strictEqual(conn.proxy.host, "bastion.example.com");
         assert.strictEqual(conn.proxy.privateKey, "[secret]");
+        assert.strictEqual(conn.dialErrorLimit, 10);
+        assert.strictEqual(conn.perDialTimeout, 15);
+        assert.strictEqual(conn.proxy.hostKey, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ95Lh9rl//6eIEpALmkDJU5jWtJGTLU566fX5RgT8AO");
         assert.strictEqual(c.inputs.logging, "stderr");
+        assert.deepStrictEqual([...c.additionalSecretOutputs].sort(), ["connection", "stderr", "stdout"]);
         assert.ok(!JSON.stringify(regs).includes("TEST-ONLY-NOT-A-REAL-KEY"));
     });
     it("changes the connection input when the key rotates, so the scripts run again", async () => {

@@ -22,6 +22,8 @@ export interface Registration {
     readonly ignoreChanges: readonly string[];
     readonly deleteBeforeReplace: boolean;
     readonly aliases: readonly unknown[];
+    /** Outputs the engine stores as secrets (not written to resources.json). */
+    readonly additionalSecretOutputs: readonly string[];
     readonly inputs: Record<string, unknown>;
 }
 
@@ -59,7 +61,7 @@ export class PlanMonitor extends MockMonitor {
             // their metadata so a component can read names back.
             newResource: (args) => ({
                 id: args.custom ? `${args.name}-id` : undefined,
-                state: args.type.startsWith("kubernetes:") && !args.type.startsWith("pulumi:") ? { metadata: args.inputs.metadata } : {},
+                state: args.type.startsWith("kubernetes:") ? { metadata: args.inputs.metadata } : {},
             }),
             call: (args) => args.inputs,
         });
@@ -83,6 +85,7 @@ export class PlanMonitor extends MockMonitor {
                         ignoreChanges: req.getIgnorechangesList(),
                         deleteBeforeReplace: req.getDeletebeforereplace?.() ?? false,
                         aliases: (req.getAliasesList?.() ?? []).map((a: any) => (a.toObject ? a.toObject() : a)),
+                        additionalSecretOutputs: req.getAdditionalsecretoutputsList?.() ?? [],
                         inputs: redact(inputs) as Record<string, unknown>,
                     });
                 } catch (e) {

@@ -20,8 +20,6 @@ import { installPlanMonitor, Registration, settled, withoutStackTraces } from ".
 import { renderSummary } from "./summary";
 import { nodeStepOf } from "./nodeStep";
 
-export { nodeStepOf };
-
 export const PROJECT = "flannel-to-calico";
 
 export interface PlanFiles {

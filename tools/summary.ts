@@ -24,7 +24,7 @@ export function renderSummary(s: Settings, o: StackOutputs, c: SummaryCounts): s
     lines.push(`| Mode | ${MODE_TEXT[s.network.mode]} |`);
     lines.push(`| Pod CIDR | ${s.cluster.podCidr.text} (IPPool default-ipv4-ippool, blocks of /${s.network.blockSize}, natOutgoing ${s.network.natOutgoing}) |`);
     lines.push(`| Service CIDR | ${s.cluster.serviceCidr.text} |`);
-    lines.push(`| Calico | ${s.calico.versionText}${o.calicoManifestSha256 ? `, manifest sha256 \`${o.calicoManifestSha256}\`` : " (the Calico component is not wired in yet: no manifest, no Kubernetes objects)"} |`);
+    lines.push(`| Calico | ${s.calico.versionText}, manifest sha256 \`${o.calicoManifestSha256}\` |`);
     lines.push(`| Typha | ${s.typha.enabled ? `${s.typha.replicas} replica(s)` : "off"}: ${s.typha.reason} |`);
     lines.push(`| Nodes | ${s.nodes.length} in ${waves.length} wave(s) of up to ${s.rollout.waveSize} |`);
     lines.push(`| Planned | ${c.kubernetesObjects} Kubernetes object(s), ${c.nodeScripts} node script(s) |`);

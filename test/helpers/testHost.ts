@@ -294,13 +294,12 @@ iptables -w -t nat -A POSTROUTING -s 192.168.100.0/24 -o eth0 -j MASQUERADE
             const host: TestHost = {
                 name, index, address, port: 22, hostKey, dir,
                 file,
-                exec: () => "",
+                // Enters sshd's namespaces (its pid file names a process inside them).
+                exec: (cmd: string) => {
+                    const pid = fs.readFileSync(`${sshd}/sshd.pid`, "utf8").trim();
+                    return sh(`nsenter -t ${pid} -n -m bash -c ${shq(cmd)} 2>&1 || true`).trim();
+                },
                 stop: () => { try { proc.kill("SIGTERM"); } catch { /* gone */ } },
-            };
-            // sshd runs as the child of unshare's sh (exec); nsenter needs a pid inside the namespaces.
-            host.exec = (cmd: string) => {
-                const pid = fs.readFileSync(`${sshd}/sshd.pid`, "utf8").trim();
-                return sh(`nsenter -t ${pid} -n -m bash -c ${shq(cmd)} 2>&1 || true`).trim();
             };
             hosts.push(host);
             return host;
