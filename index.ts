@@ -4,13 +4,11 @@
  */
 import * as os from "os";
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, requireSettings } from "./stacks/settings";
-import { rawConfigFromRuntime } from "./stacks/stackfile";
-import { buildMigration } from "./components/migration";
+import { CONFIG_NAMESPACE, requireSettings } from "./settings";
+import { rawConfigFromRuntime } from "./settings/sources";
+import { buildMigration } from "./program";
+import { isConfigSecret } from "./sdkInternals";
 
-// Whether a key is stored encrypted: exported by the SDK's runtime but not in its typings.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret: (k: string) => boolean };
 const config = new pulumi.Config(CONFIG_NAMESPACE);
 const raw = rawConfigFromRuntime(
     (name) => config.getObject<unknown>(name),

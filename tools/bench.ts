@@ -7,22 +7,10 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as yaml from "js-yaml";
-import { generatedNodes } from "../test/helpers/config";
+import { generatedStackFile } from "../plan/generate";
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const NODES = sizes.length ? sizes : [3, 100, 1000, 5000];
-
-function stackFile(n: number): string {
-    return yaml.dump({
-        config: {
-            "flannel-to-calico:cluster": { name: `bench-${n}`, kubernetesVersion: "1.28.4", podCidr: "172.30.0.0/16", serviceCidr: "10.254.0.0/16", context: `bench-${n}` },
-            "flannel-to-calico:network": { mode: "ipip" },
-            "flannel-to-calico:calico": { version: "v3.26.5" },
-            "flannel-to-calico:nodes": generatedNodes(n),
-        },
-    });
-}
 
 function du(dir: string): number {
     let total = 0;
@@ -38,7 +26,7 @@ const rows: string[] = ["| nodes | resources | wall time | peak RSS | plan on di
 try {
     for (const n of NODES) {
         const file = path.join(work, `Pulumi.bench-${n}.yaml`);
-        fs.writeFileSync(file, stackFile(n));
+        fs.writeFileSync(file, generatedStackFile(n));
         const out = path.join(work, `plan-${n}`);
         const t0 = Date.now();
         // GNU time's %M would need the `time` package; /proc/self/status VmHWM of the child is read by a wrapper instead.

@@ -4,9 +4,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { loadSettings } from "../stacks/settings";
-import { rawConfigFromStackFile } from "../stacks/stackfile";
-import { writePlan } from "./planner";
+import { loadSettings } from "../settings";
+import { rawConfigFromStackFile } from "../settings/sources";
+import { writePlan } from "../plan/planner";
 
 function usage(msg?: string): never {
     if (msg) process.stderr.write(`plan: ${msg}\n`);

@@ -1,18 +1,11 @@
 /** Raw stack configs for tests and the benchmark: the tutorial's cluster, and generated ones. */
-import { Secret } from "../../stacks/secret";
-import { RawConfig } from "../../stacks/settings";
+import { Secret } from "../../settings/secret";
+import { RawConfig } from "../../settings/types";
+import { EXAMPLE_HOST_KEY, generatedNodes } from "../../plan/generate";
 
-export const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPv45fTPnuwLs6vE4BUFXMkSKwPXXmYuFtYzyLJ3T4E0";
+export const HOST_KEY = EXAMPLE_HOST_KEY;
 export const FAKE_PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nTEST-ONLY-NOT-A-REAL-KEY-1f0e2d\n-----END OPENSSH PRIVATE KEY-----\n";
-
-/** `count` nodes with addresses in 10.20.0.0/16, named node-0001... */
-export function generatedNodes(count: number): object[] {
-    return Array.from({ length: count }, (_, i) => ({
-        name: `node-${String(i + 1).padStart(4, "0")}`,
-        address: `10.20.${Math.floor((i + 1) / 250)}.${((i + 1) % 250) + 1}`,
-        hostKey: HOST_KEY,
-    }));
-}
+export { generatedNodes };
 
 /** The tutorial's three-node cluster, valid as it is. */
 export function tutorialRaw(overrides: Partial<Record<keyof RawConfig, unknown>> = {}): RawConfig {

@@ -1,7 +1,7 @@
 /** Builds the program under mocks and returns every registration, in order. */
-import { RawConfig, requireSettings, Settings } from "../../stacks/settings";
-import { buildMigration, Migration } from "../../components/migration";
-import { installPlanMonitor, Registration, settled, withoutStackTraces } from "../../tools/planMonitor";
+import { RawConfig, requireSettings, Settings } from "../../settings";
+import { buildMigration, Migration } from "../../program";
+import { installPlanMonitor, Registration, settled, withoutStackTraces } from "../../plan/monitor";
 
 export interface Built { readonly settings: Settings; readonly regs: Registration[]; readonly migration: Migration }
 

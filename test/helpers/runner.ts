@@ -7,7 +7,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { NodeConnection } from "../../components/connection";
+import { NodeConnection } from "../../nodes/connection";
 
 export interface RunResult { readonly code: number; readonly stdout: string; readonly stderr: string; readonly ms: number }
 

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { shq } from "../../components/nodeScripts";
+import { shq } from "../../nodes/render";
 
 const STUBS = path.join(__dirname, "stubs");
 export const POD_CIDR = "172.30.0.0/16";

@@ -1,0 +1,111 @@
+/** The `cluster` section: which cluster, its Kubernetes version, its address ranges and how to reach its API. */
+import { Secret } from "./secret";
+import { Cidr, cidrsOverlap, parseCidr } from "./net";
+import { parseVersion, Version } from "../calico/versions";
+import { key, Raw, Reader } from "./reader";
+import { ClusterSettings, Kubeconfig } from "./types";
+
+/** What later sections check against, known even when the section as a whole has problems. */
+export interface ClusterFacts {
+    readonly kubernetesVersion?: Version;
+    readonly podCidr?: Cidr;
+    readonly serviceCidr?: Cidr;
+    readonly nodeCidrs: readonly Cidr[];
+    readonly production: boolean;
+    /** The whole section, when it has no problems. */
+    readonly settings?: ClusterSettings;
+}
+
+const KEYS = ["name", "kubernetesVersion", "podCidr", "serviceCidr", "nodeCidrs", "kubeconfig", "context", "production"];
+
+function readCidr(r: Reader, path: string, v: unknown, fix: string): Cidr | undefined {
+    if (v === undefined) {
+        r.problem(path, v, `it is required: ${fix}`);
+        return undefined;
+    }
+    const p = parseCidr(v);
+    if (!p.ok) {
+        r.problem(path, v, `${p.why} (${fix})`);
+        return undefined;
+    }
+    return p.cidr;
+}
+
+function readNodeCidrs(r: Reader, v: unknown, podCidr?: Cidr, serviceCidr?: Cidr): Cidr[] {
+    const out: Cidr[] = [];
+    if (v === undefined) return out;
+    if (!Array.isArray(v)) {
+        r.problem("cluster.nodeCidrs", v, "expected a list of networks like [172.27.137.0/24]");
+        return out;
+    }
+    v.forEach((x, i) => {
+        const c = readCidr(r, `cluster.nodeCidrs[${i}]`, x, "a network the nodes' addresses are in");
+        if (c) out.push(c);
+    });
+    for (const [i, n] of out.entries()) {
+        for (const [what, other] of [["cluster.podCidr", podCidr], ["cluster.serviceCidr", serviceCidr]] as const) {
+            if (other && cidrsOverlap(n, other)) {
+                r.problem(`cluster.nodeCidrs[${i}]`, n.text,
+                    `it overlaps ${key(what)} ${other.text}; node addresses must not be in the pod or service range`);
+            }
+        }
+    }
+    return out;
+}
+
+function looksLikePath(v: string): boolean {
+    return !v.includes("\n") && /^(~|\.{0,2}\/)/.test(v.trim());
+}
+
+/** A kubeconfig given inline rather than as a path. */
+export function looksLikeKubeconfigContent(v: string): boolean {
+    return v.includes("\n") || /^\s*(apiVersion|kind|clusters|current-context)\s*:/.test(v) || v.trim().startsWith("{");
+}
+
+function readKubeconfig(r: Reader, v: unknown): Kubeconfig {
+    if (Secret.is(v)) {
+        // A secret kubeconfig is content unless it is plainly a path (an encrypted
+        // value the offline plan cannot read counts as content).
+        const text = v.reveal();
+        return looksLikePath(text) ? { kind: "path", path: text } : { kind: "content", content: v };
+    }
+    const text = v === undefined ? undefined : r.string("cluster.kubeconfig", v);
+    if (text !== undefined && looksLikeKubeconfigContent(text)) {
+        r.secret("cluster.kubeconfig", text, "a kubeconfig's content (credentials)");
+    } else if (text !== undefined) {
+        return { kind: "path", path: text };
+    }
+    return { kind: "path", path: "~/.kube/config" };
+}
+
+export function readCluster(r: Reader, raw: unknown): ClusterFacts {
+    const c: Raw = r.section("cluster", raw, KEYS, true);
+    const name = r.string("cluster.name", c.name, { required: true });
+    const kubernetesVersion = parseVersion(c.kubernetesVersion);
+    if (!kubernetesVersion) {
+        r.problem("cluster.kubernetesVersion", c.kubernetesVersion,
+            `expected a Kubernetes version like "1.14.2" (quote it in YAML)`);
+    }
+    const podCidr = readCidr(r, "cluster.podCidr", c.podCidr,
+        "the cluster's pod network, the tutorial's CLUSTER_CIDR such as 172.30.0.0/16");
+    const serviceCidr = readCidr(r, "cluster.serviceCidr", c.serviceCidr,
+        "kube-apiserver's --service-cluster-ip-range such as 10.254.0.0/16");
+    if (podCidr && serviceCidr && cidrsOverlap(podCidr, serviceCidr)) {
+        r.problem("cluster.serviceCidr", serviceCidr.text,
+            `it overlaps cluster.podCidr ${podCidr.text}; pods and services need separate ranges: ` +
+                "check both against kube-apiserver and kube-controller-manager flags");
+    }
+    const nodeCidrs = readNodeCidrs(r, c.nodeCidrs, podCidr, serviceCidr);
+    const kubeconfig = readKubeconfig(r, c.kubeconfig);
+    const context = r.string("cluster.context", c.context);
+    if (!context) {
+        r.problem("cluster.context", c.context,
+            "it is required: name the kubeconfig context of this cluster, so the stack never acts on " +
+                "whichever context is current (kubectl config get-contexts)");
+    }
+    const production = r.bool("cluster.production", c.production, false);
+    const settings = name !== undefined && kubernetesVersion && podCidr && serviceCidr && context
+        ? { name, kubernetesVersion, podCidr, serviceCidr, nodeCidrs, kubeconfig, context, production }
+        : undefined;
+    return { kubernetesVersion, podCidr, serviceCidr, nodeCidrs, production, ...(settings ? { settings } : {}) };
+}

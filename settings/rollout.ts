@@ -1,0 +1,26 @@
+/** The `rollout` section: how many nodes are cut over at once, and the re-run trigger. Waves are planned here. */
+import { Raw, Reader } from "./reader";
+import { NodeSettings, RolloutSettings } from "./types";
+
+/** Default wave size: at most ten waves. */
+export function defaultWaveSize(nodeCount: number): number {
+    return Math.max(1, Math.ceil(nodeCount / 10));
+}
+
+/**
+ * Splits nodes into waves by their position in the list, so appending a node
+ * never moves an existing node to another wave.
+ */
+export function planWaves<T>(nodes: readonly T[], waveSize: number): T[][] {
+    const waves: T[][] = [];
+    for (let i = 0; i < nodes.length; i += waveSize) waves.push(nodes.slice(i, i + waveSize));
+    return waves;
+}
+
+export function readRollout(r: Reader, raw: unknown, deps: { nodes: readonly NodeSettings[] }): RolloutSettings {
+    const ro: Raw = r.section("rollout", raw, ["waveSize", "recheck"]);
+    const waveSize = r.intOr("rollout.waveSize", ro.waveSize, defaultWaveSize(deps.nodes.length),
+        { min: 1, fix: "expected how many nodes are prepared at once, a whole number of at least 1" });
+    const recheck = ro.recheck === undefined || ro.recheck === null ? "" : String(ro.recheck);
+    return { waveSize, recheck, waves: planWaves(deps.nodes.map((n) => n.name), waveSize) };
+}

@@ -1,0 +1,135 @@
+/** The typed settings of one stack, as every other module sees them. Types only. */
+import { Secret } from "./secret";
+import { Cidr } from "./net";
+import { KnownCalico, Version } from "../calico/versions";
+import { TyphaDecision } from "./typha";
+
+export const CONFIG_NAMESPACE = "flannel-to-calico";
+
+export type NetworkMode = "ipip" | "bgp" | "crossSubnet" | "vxlan";
+export const NETWORK_MODES: readonly NetworkMode[] = ["ipip", "bgp", "crossSubnet", "vxlan"];
+
+/** The raw config of one stack: the values under the `flannel-to-calico:` keys. Secret leaves are `Secret`s. */
+export interface RawConfig {
+    readonly cluster?: unknown;
+    readonly network?: unknown;
+    readonly ssh?: unknown;
+    readonly nodes?: unknown;
+    readonly calico?: unknown;
+    readonly typha?: unknown;
+    readonly rollout?: unknown;
+}
+export const CONFIG_KEYS: readonly (keyof RawConfig)[] = [
+    "cluster", "network", "ssh", "nodes", "calico", "typha", "rollout",
+];
+
+export interface LoadContext {
+    /** The Pulumi stack name (shown in the plan; not part of resource names). */
+    readonly stack: string;
+    /** True for `pulumi preview` and the offline plan: node scripts will not run, so no SSH key is needed. */
+    readonly dryRun: boolean;
+}
+
+export type Kubeconfig =
+    | { readonly kind: "path"; readonly path: string }
+    | { readonly kind: "content"; readonly content: Secret };
+
+export interface ClusterSettings {
+    readonly name: string;
+    readonly kubernetesVersion: Version;
+    readonly podCidr: Cidr;
+    readonly serviceCidr: Cidr;
+    readonly nodeCidrs: readonly Cidr[];
+    readonly kubeconfig: Kubeconfig;
+    readonly context: string;
+    readonly production: boolean;
+}
+
+export interface BgpPeer {
+    readonly name: string;
+    readonly peerIP: string;
+    readonly asNumber: number;
+    readonly nodeSelector?: string;
+}
+export interface BgpSettings {
+    readonly asNumber: number;
+    readonly nodeToNodeMesh: boolean;
+    readonly peers: readonly BgpPeer[];
+}
+
+export interface NetworkSettings {
+    readonly mode: NetworkMode;
+    readonly mtu?: number;
+    readonly ipAutodetectionMethod?: string;
+    readonly blockSize: number;
+    readonly natOutgoing: boolean;
+    readonly poolNodeSelector: string;
+    /** Always present for the bird-based modes (defaults filled in); absent for vxlan. */
+    readonly bgp?: BgpSettings;
+}
+
+export interface Bastion {
+    readonly host: string;
+    readonly port: number;
+    readonly user: string;
+    readonly hostKey?: string;
+    readonly privateKey?: Secret;
+}
+
+export interface SshSettings {
+    readonly user: string;
+    readonly port: number;
+    readonly privateKey?: Secret;
+    readonly insecureIgnoreHostKeys: boolean;
+    readonly bastion?: Bastion;
+    readonly dialErrorLimit: number;
+    readonly perDialTimeout: number;
+}
+
+export interface NodeSettings {
+    readonly name: string;
+    readonly address: string;
+    readonly port: number;
+    readonly user: string;
+    readonly hostKey?: string;
+    /** Position in the stack's node list (waves follow it). */
+    readonly index: number;
+}
+
+export type ManifestSource =
+    | { readonly kind: "known"; readonly known: KnownCalico }
+    | { readonly kind: "url"; readonly url: string; readonly sha256: string }
+    | { readonly kind: "path"; readonly path: string; readonly sha256?: string };
+
+export interface CalicoSettings {
+    readonly version: Version;
+    /** "v3.8.9" */
+    readonly versionText: string;
+    readonly manifest: ManifestSource;
+    readonly imageRegistry?: string;
+    readonly adopt: boolean;
+}
+
+export interface RolloutSettings {
+    readonly waveSize: number;
+    readonly recheck: string;
+    /** Node names, wave by wave. */
+    readonly waves: readonly (readonly string[])[];
+}
+
+export interface Settings {
+    readonly stack: string;
+    readonly cluster: ClusterSettings;
+    readonly network: NetworkSettings;
+    readonly ssh: SshSettings;
+    readonly nodes: readonly NodeSettings[];
+    readonly calico: CalicoSettings;
+    readonly typha: TyphaDecision;
+    readonly rollout: RolloutSettings;
+    /** Things a reviewer should know that do not stop the program. */
+    readonly warnings: readonly string[];
+}
+
+export type LoadResult =
+    | { readonly ok: true; readonly settings: Settings }
+    | { readonly ok: false; readonly problems: readonly string[]; readonly warnings: readonly string[] };
