@@ -16,8 +16,9 @@ const raw = rawConfigFromRuntime(
 );
 // Validation runs before any resource is created and reports every problem at once.
 const settings = requireSettings(raw, { stack: pulumi.getStack(), dryRun: pulumi.runtime.isDryRun() });
-for (const w of settings.warnings) pulumi.log.warn(w);
+for (const w of settings.warnings) void pulumi.log.warn(w);
 
 const expandPath = (p: string) => (p === "~" || p.startsWith("~/") ? os.homedir() + p.slice(1) : p);
 
+// The engine awaits the exported promise: a failure here fails `pulumi up` with its message.
 export = buildMigration(settings, { expandPath }).then((m) => m.outputs);

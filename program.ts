@@ -56,9 +56,19 @@ export async function buildMigration(s: Settings, opts: BuildOptions = {}): Prom
     });
     // Calico's objects wait on the last wave anyway; registering them after it keeps the program's order plain.
     const lastWave = await nodes.done;
-    const calico = new Calico(NAMES.calico, { settings: s, parts: prepared.parts, provider: providers.kubernetes, after: [lastWave] });
+    const calico = new Calico(NAMES.calico, {
+        settings: s,
+        parts: prepared.parts,
+        provider: providers.kubernetes,
+        after: [lastWave],
+    });
     const typha = s.typha.enabled
-        ? new Typha(NAMES.typha, { objects: prepared.typha, provider: providers.kubernetes, after: calico.base, adopt: s.calico.adopt })
+        ? new Typha(NAMES.typha, {
+              objects: prepared.typha,
+              provider: providers.kubernetes,
+              after: calico.base,
+              adopt: s.calico.adopt,
+          })
         : undefined;
     calico.workloads(typha ? [typha.deployment] : []);
     const outputs: StackOutputs = {
@@ -71,7 +81,14 @@ export async function buildMigration(s: Settings, opts: BuildOptions = {}): Prom
         typhaReason: s.typha.reason,
         nodesPerWave: s.rollout.waves,
     };
-    return { providers, nodes, calico, ...(typha ? { typha } : {}), outputs, notes: planNotes(s, prepared.source, prepared.warnings) };
+    return {
+        providers,
+        nodes,
+        calico,
+        ...(typha ? { typha } : {}),
+        outputs,
+        notes: planNotes(s, prepared.source, prepared.warnings),
+    };
 }
 
 /** What the plan's summary says about this build, beyond the settings. */

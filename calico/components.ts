@@ -37,7 +37,8 @@ export class Calico extends pulumi.ComponentResource {
         super(TYPES.calico, name, {}, opts);
         const s = args.settings;
         this.parts = args.parts;
-        this.reg = (o, dependsOn) => registerObject(o, { provider: args.provider, parent: this, dependsOn, adopt: s.calico.adopt });
+        this.reg = (o, dependsOn) =>
+            registerObject(o, { provider: args.provider, parent: this, dependsOn, adopt: s.calico.adopt });
         const after = [...(args.after ?? [])];
         const crds = new Map(args.parts.crds.map((o) => [o.metadata.name, this.reg(o, after)]));
         const rest = new Map(args.parts.rest.map((o) => [o, this.reg(o, after)]));
@@ -47,7 +48,9 @@ export class Calico extends pulumi.ComponentResource {
             return c;
         };
         this.ipPool = this.reg(ipPool(s.cluster.podCidr.text, s.network), [crd("ippools")]);
-        const bgp = bgpObjects(s.network).map((o) => this.reg(o, [crd(o.kind === "BGPPeer" ? "bgppeers" : "bgpconfigurations")]));
+        const bgp = bgpObjects(s.network).map((o) =>
+            this.reg(o, [crd(o.kind === "BGPPeer" ? "bgppeers" : "bgpconfigurations")]),
+        );
         this.base = [...crds.values(), ...rest.values(), this.ipPool, ...bgp];
         const configMap = rest.get(args.parts.configMap);
         if (!configMap) throw new pulumi.ResourceError("the Calico manifest's calico-config was not registered", this);
@@ -82,12 +85,17 @@ export class Typha extends pulumi.ComponentResource {
         super(TYPES.typha, name, {}, opts);
         let deployment: pulumi.Resource | undefined;
         for (const o of args.objects) {
-            const r = registerObject(o, { provider: args.provider, parent: this, dependsOn: [...(args.after ?? [])], adopt: args.adopt });
+            const r = registerObject(o, {
+                provider: args.provider,
+                parent: this,
+                dependsOn: [...(args.after ?? [])],
+                adopt: args.adopt,
+            });
             if (o.kind === "Deployment") deployment = r;
         }
-        if (!deployment) throw new pulumi.ResourceError("the Calico Typha manifest has no Deployment calico-typha", this);
+        if (!deployment)
+            throw new pulumi.ResourceError("the Calico Typha manifest has no Deployment calico-typha", this);
         this.deployment = deployment;
         this.registerOutputs({});
     }
 }
-

@@ -27,7 +27,13 @@ export function ipPool(podCidr: string, n: NetworkSettings): K8sObject {
         apiVersion: CALICO_API,
         kind: "IPPool",
         metadata: { name: IPPOOL_NAME },
-        spec: { cidr: podCidr, blockSize: n.blockSize, ...poolModes(n.mode), natOutgoing: n.natOutgoing, nodeSelector: n.poolNodeSelector },
+        spec: {
+            cidr: podCidr,
+            blockSize: n.blockSize,
+            ...poolModes(n.mode),
+            natOutgoing: n.natOutgoing,
+            nodeSelector: n.poolNodeSelector,
+        },
     };
 }
 

@@ -49,13 +49,18 @@ const is = (o: K8sObject, kind: string, name: string) => o.kind === kind && o.me
 
 /** Typha objects: owned by the Typha component. */
 export function isTyphaObject(o: K8sObject): boolean {
-    return o.metadata.name === "calico-typha" && ["Service", "Deployment", "PodDisruptionBudget", "ServiceAccount"].includes(o.kind);
+    return (
+        o.metadata.name === "calico-typha" &&
+        ["Service", "Deployment", "PodDisruptionBudget", "ServiceAccount"].includes(o.kind)
+    );
 }
 
 function the(objs: readonly K8sObject[], kind: string, name: string, what: string): K8sObject {
     const o = objs.find((x) => is(x, kind, name));
     if (!o) {
-        throw new Error(`${what} has no ${kind} ${name}: this program cannot use it (is it a Calico manifest with the Kubernetes API datastore?)`);
+        throw new Error(
+            `${what} has no ${kind} ${name}: this program cannot use it (is it a Calico manifest with the Kubernetes API datastore?)`,
+        );
     }
     return o;
 }
@@ -64,11 +69,18 @@ function the(objs: readonly K8sObject[], kind: string, name: string, what: strin
 export function calicoParts(all: readonly K8sObject[], what = "the Calico manifest"): CalicoParts {
     const objects = all.filter((o) => !isTyphaObject(o));
     const missing = [
-        ["ConfigMap", "calico-config"], ["DaemonSet", "calico-node"], ["Deployment", "calico-kube-controllers"],
-        ...["ippools", "bgpconfigurations", "bgppeers"].map((p) => ["CustomResourceDefinition", `${p}.crd.projectcalico.org`]),
+        ["ConfigMap", "calico-config"],
+        ["DaemonSet", "calico-node"],
+        ["Deployment", "calico-kube-controllers"],
+        ...["ippools", "bgpconfigurations", "bgppeers"].map((p) => [
+            "CustomResourceDefinition",
+            `${p}.crd.projectcalico.org`,
+        ]),
     ].filter(([kind, name]) => !objects.some((o) => is(o, kind, name)));
     if (missing.length) {
-        throw new Error(`${what} is not a Calico manifest with the Kubernetes API datastore: it lacks ${missing.map((m) => m.join(" ")).join(", ")}`);
+        throw new Error(
+            `${what} is not a Calico manifest with the Kubernetes API datastore: it lacks ${missing.map((m) => m.join(" ")).join(", ")}`,
+        );
     }
     const calicoNode = the(objects, "DaemonSet", "calico-node", what);
     const kubeControllers = the(objects, "Deployment", "calico-kube-controllers", what);
@@ -98,7 +110,8 @@ export function parseManifest(text: string, what: string): K8sObject[] {
     }
     const objs = docs.filter((d): d is K8sObject => d !== null && d !== undefined && typeof d === "object");
     for (const o of objs) {
-        if (!o.apiVersion || !o.kind || !o.metadata?.name) throw new Error(`${what} has a document without apiVersion, kind or metadata.name`);
+        if (!o.apiVersion || !o.kind || !o.metadata?.name)
+            throw new Error(`${what} has a document without apiVersion, kind or metadata.name`);
     }
     calicoParts(objs, what);
     return objs;
@@ -135,10 +148,14 @@ export function apiVersionProblems(objs: readonly K8sObject[], k8s: Version, wha
         const max = g?.max ? parseVersion(g.max) : undefined;
         const min = g?.min ? parseVersion(g.min) : undefined;
         if (max && compareMinor(k8s, max) > 0) {
-            out.push(`${what} uses ${api}, which Kubernetes ${k8s.text} no longer serves (last in ${g.max}); check calico.version and cluster.kubernetesVersion`);
+            out.push(
+                `${what} uses ${api}, which Kubernetes ${k8s.text} no longer serves (last in ${g.max}); check calico.version and cluster.kubernetesVersion`,
+            );
         }
         if (min && compareMinor(k8s, min) < 0) {
-            out.push(`${what} uses ${api}, which Kubernetes ${k8s.text} does not serve yet (from ${g.min}); check calico.version and cluster.kubernetesVersion`);
+            out.push(
+                `${what} uses ${api}, which Kubernetes ${k8s.text} does not serve yet (from ${g.min}); check calico.version and cluster.kubernetesVersion`,
+            );
         }
     }
     return out;

@@ -75,8 +75,10 @@ function patchConfigMap(cm: K8sObject, p: PatchInput, warnings: string[]): void 
     if (mtu !== undefined) cm.data.veth_mtu = String(mtu);
     const overhead = mode === "vxlan" ? 50 : mode === "bgp" ? 0 : 20;
     if (mtu !== undefined && overhead > 0 && mtu > 1500 - overhead) {
-        warnings.push(`network.mtu ${mtu} leaves no room for the ${overhead}-byte ${mode === "vxlan" ? "VXLAN" : "IPIP"} header ` +
-            `on a 1500-byte uplink: use at most ${1500 - overhead}, unless the node network carries jumbo frames`);
+        warnings.push(
+            `network.mtu ${mtu} leaves no room for the ${overhead}-byte ${mode === "vxlan" ? "VXLAN" : "IPIP"} header ` +
+                `on a 1500-byte uplink: use at most ${1500 - overhead}, unless the node network carries jumbo frames`,
+        );
     }
     cm.data.calico_backend = backendFor(mode);
     cm.data.typha_service_name = p.typha.enabled ? "calico-typha" : "none";
@@ -91,7 +93,10 @@ function patchCalicoNode(ds: K8sObject, p: PatchInput): void {
     if (p.network.ipAutodetectionMethod) setEnv(node, "IP_AUTODETECTION_METHOD", p.network.ipAutodetectionMethod);
     const typhaEnv = node.env.find((e) => e.name === "FELIX_TYPHAK8SSERVICENAME");
     if (p.typha.enabled && !typhaEnv) {
-        node.env.push({ name: "FELIX_TYPHAK8SSERVICENAME", valueFrom: { configMapKeyRef: { name: "calico-config", key: "typha_service_name" } } });
+        node.env.push({
+            name: "FELIX_TYPHAK8SSERVICENAME",
+            valueFrom: { configMapKeyRef: { name: "calico-config", key: "typha_service_name" } },
+        });
     }
     if (!p.typha.enabled && typhaEnv) node.env = node.env.filter((e) => e.name !== "FELIX_TYPHAK8SSERVICENAME");
     if (p.network.mode === "vxlan") {

@@ -4,7 +4,15 @@
  * SettingsError, so it is reported like a config problem.
  */
 import { Settings, SettingsError } from "../settings";
-import { apiVersionProblems, CalicoParts, cniHostPaths, isTyphaObject, K8sObject, manifestImages, parseManifest } from "./manifest";
+import {
+    apiVersionProblems,
+    CalicoParts,
+    cniHostPaths,
+    isTyphaObject,
+    K8sObject,
+    manifestImages,
+    parseManifest,
+} from "./manifest";
 import { patchCalico, patchTypha } from "./patches";
 import { loadManifest, ManifestEnv } from "./source";
 
@@ -30,12 +38,17 @@ export async function prepareCalico(s: Settings, env: ManifestEnv = {}): Promise
     const objects = parseManifest(m.text, what);
     const problems = apiVersionProblems(objects, s.cluster.kubernetesVersion, what);
     if (s.typha.enabled && !objects.some((o) => o.kind === "Deployment" && o.metadata.name === "calico-typha")) {
-        problems.push(`flannel-to-calico:typha is on (${s.typha.reason}) but ${what} has no calico-typha Deployment: ` +
-            "give calico.manifest the calico-typha.yaml variant, or set typha.enabled: false");
+        problems.push(
+            `flannel-to-calico:typha is on (${s.typha.reason}) but ${what} has no calico-typha Deployment: ` +
+                "give calico.manifest the calico-typha.yaml variant, or set typha.enabled: false",
+        );
     }
     if (problems.length) throw new SettingsError(problems);
     const { parts, warnings } = patchCalico(objects, {
-        network: s.network, imageRegistry: s.calico.imageRegistry, typha: s.typha, nodeCount: s.typha.nodeCount,
+        network: s.network,
+        imageRegistry: s.calico.imageRegistry,
+        typha: s.typha,
+        nodeCount: s.typha.nodeCount,
     });
     const typha = s.typha.enabled ? patchTypha(objects.filter(isTyphaObject), s.typha, s.calico.imageRegistry) : [];
     return {

@@ -31,9 +31,12 @@ const TYPED: Record<string, Ctor> = {
 
 /** Objects whose loss takes the cluster's network down or loses IPAM data: protect + retainOnDelete. */
 export function isProtected(o: Pick<K8sObject, "kind" | "metadata">): boolean {
-    return o.kind === "CustomResourceDefinition" || o.kind === "IPPool"
-        || (o.kind === "ConfigMap" && o.metadata.name === "calico-config")
-        || (o.kind === "DaemonSet" && o.metadata.name === "calico-node");
+    return (
+        o.kind === "CustomResourceDefinition" ||
+        o.kind === "IPPool" ||
+        (o.kind === "ConfigMap" && o.metadata.name === "calico-config") ||
+        (o.kind === "DaemonSet" && o.metadata.name === "calico-node")
+    );
 }
 
 export interface RegisterOptions {
@@ -47,7 +50,13 @@ export interface RegisterOptions {
 /** Registers one object; protection follows `isProtected`. Throws a ResourceError naming a kind it cannot register. */
 export function registerObject(o: K8sObject, opts: RegisterOptions): pulumi.CustomResource {
     const obj: K8sObject = opts.adopt
-        ? { ...o, metadata: { ...o.metadata, annotations: { ...(o.metadata.annotations ?? {}), "pulumi.com/patchForce": "true" } } }
+        ? {
+              ...o,
+              metadata: {
+                  ...o.metadata,
+                  annotations: { ...(o.metadata.annotations ?? {}), "pulumi.com/patchForce": "true" },
+              },
+          }
         : o;
     const ropts: pulumi.CustomResourceOptions = {
         parent: opts.parent,
@@ -56,7 +65,8 @@ export function registerObject(o: K8sObject, opts: RegisterOptions): pulumi.Cust
         ...(isProtected(o) ? { protect: true, retainOnDelete: true } : {}),
     };
     const name = objectResourceName(o);
-    if (o.apiVersion.startsWith("crd.projectcalico.org/")) return new k8s.apiextensions.CustomResource(name, obj, ropts);
+    if (o.apiVersion.startsWith("crd.projectcalico.org/"))
+        return new k8s.apiextensions.CustomResource(name, obj, ropts);
     const ctor = TYPED[`${o.apiVersion}/${o.kind}`];
     if (!ctor) {
         throw new pulumi.ResourceError(

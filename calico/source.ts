@@ -33,9 +33,11 @@ export function sha256Hex(data: string | Buffer): string {
 }
 
 function mismatch(what: string, expected: string, actual: string, version: string): Error {
-    return new Error(`${what} has sha256 ${actual}, expected ${expected}. If you reviewed this file and trust it, pin it: ` +
-        `pulumi config set --path flannel-to-calico:calico.manifest.url <url> and --path flannel-to-calico:calico.manifest.sha256 ${actual} ` +
-        `(or calico.manifest.path for a local copy), keeping calico.version ${version}`);
+    return new Error(
+        `${what} has sha256 ${actual}, expected ${expected}. If you reviewed this file and trust it, pin it: ` +
+            `pulumi config set --path flannel-to-calico:calico.manifest.url <url> and --path flannel-to-calico:calico.manifest.sha256 ${actual} ` +
+            `(or calico.manifest.path for a local copy), keeping calico.version ${version}`,
+    );
 }
 
 /** Downloads a URL with Node's built-in fetch (redirects followed, 30 s timeout). */
@@ -58,18 +60,25 @@ function readUserManifest(file: string): string {
     } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         const why = code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? (e as Error).message})`;
-        throw new Error(`flannel-to-calico:calico.manifest.path is "${file}", which ${why}: give the path of the calico.yaml ` +
-            "you reviewed, relative to the directory pulumi runs in, or use calico.manifest.url with its sha256");
+        throw new Error(
+            `flannel-to-calico:calico.manifest.path is "${file}", which ${why}: give the path of the calico.yaml ` +
+                "you reviewed, relative to the directory pulumi runs in, or use calico.manifest.url with its sha256",
+        );
     }
 }
 
 /** Loads one variant of the stack's manifest. */
-export async function loadManifest(c: CalicoSettings, variant: ManifestVariant, env: ManifestEnv = {}): Promise<LoadedManifest> {
+export async function loadManifest(
+    c: CalicoSettings,
+    variant: ManifestVariant,
+    env: ManifestEnv = {},
+): Promise<LoadedManifest> {
     const m = c.manifest;
     if (m.kind === "path") {
         const text = readUserManifest(m.path);
         const sha = sha256Hex(text);
-        if (m.sha256 && m.sha256 !== sha) throw mismatch(`calico.manifest.path ${m.path}`, m.sha256, sha, c.versionText);
+        if (m.sha256 && m.sha256 !== sha)
+            throw mismatch(`calico.manifest.path ${m.path}`, m.sha256, sha, c.versionText);
         return { text, sha256: sha, variant, source: m.path };
     }
     const pinned = m.kind === "known" ? m.known.manifests[variant] : { url: m.url, sha256: m.sha256 };
@@ -79,11 +88,18 @@ export async function loadManifest(c: CalicoSettings, variant: ManifestVariant, 
         if (fs.existsSync(file)) {
             const text = fs.readFileSync(file, "utf8");
             const sha = sha256Hex(text);
-            if (sha !== pinned.sha256) throw mismatch(`${file} (CALICO_MANIFEST_DIR)`, pinned.sha256, sha, c.versionText);
-            return { text, sha256: sha, variant, source: `CALICO_MANIFEST_DIR/${manifestDirFor(c.version)}/${variant}.yaml` };
+            if (sha !== pinned.sha256)
+                throw mismatch(`${file} (CALICO_MANIFEST_DIR)`, pinned.sha256, sha, c.versionText);
+            return {
+                text,
+                sha256: sha,
+                variant,
+                source: `CALICO_MANIFEST_DIR/${manifestDirFor(c.version)}/${variant}.yaml`,
+            };
         }
     }
-    const cacheDir = env.cacheDir ?? process.env.F2C_CACHE_DIR ?? path.join(os.homedir(), ".cache", "flannel-to-calico");
+    const cacheDir =
+        env.cacheDir ?? process.env.F2C_CACHE_DIR ?? path.join(os.homedir(), ".cache", "flannel-to-calico");
     const cached = path.join(cacheDir, `${pinned.sha256}.yaml`);
     if (fs.existsSync(cached)) {
         const text = fs.readFileSync(cached, "utf8");
@@ -92,9 +108,10 @@ export async function loadManifest(c: CalicoSettings, variant: ManifestVariant, 
     const body = await (env.fetch ?? download)(pinned.url);
     const sha = sha256Hex(body);
     if (sha !== pinned.sha256) {
-        const note = m.kind === "known" && c.version.minor === 8
-            ? " (the pinned v3.8.9 file was re-rendered from upstream sources, because upstream never committed that YAML; a served file may differ)"
-            : "";
+        const note =
+            m.kind === "known" && c.version.minor === 8
+                ? " (the pinned v3.8.9 file was re-rendered from upstream sources, because upstream never committed that YAML; a served file may differ)"
+                : "";
         throw mismatch(`${pinned.url}${note}`, pinned.sha256, sha, c.versionText);
     }
     fs.mkdirSync(cacheDir, { recursive: true });

@@ -1,6 +1,11 @@
 /** Kubernetes and Calico versions: parsing, the pinned Calico manifests, and what each can run on. */
 
-export interface Version { readonly major: number; readonly minor: number; readonly patch: number; readonly text: string }
+export interface Version {
+    readonly major: number;
+    readonly minor: number;
+    readonly patch: number;
+    readonly text: string;
+}
 
 /** Parses "1.14.2", "v1.14.2" or "1.14"; undefined when it is none of those. */
 export function parseVersion(s: unknown): Version | undefined {
@@ -18,7 +23,10 @@ export function compareMinor(a: { major: number; minor: number }, b: { major: nu
 
 export type ManifestVariant = "calico" | "calico-typha";
 
-export interface PinnedManifest { readonly url: string; readonly sha256: string }
+export interface PinnedManifest {
+    readonly url: string;
+    readonly sha256: string;
+}
 
 export interface KnownCalico {
     /** "v3.8.9" */
@@ -35,28 +43,49 @@ export interface KnownCalico {
 /** Pinned upstream manifests; sha256 from shared/calico/SOURCES.md. */
 export const KNOWN_CALICO: readonly KnownCalico[] = [
     {
-        version: "v3.8.9", dir: "v3.8",
+        version: "v3.8.9",
+        dir: "v3.8",
         manifests: {
-            "calico": { url: "https://docs.projectcalico.org/v3.8/manifests/calico.yaml", sha256: "c1a2eb14c41ffba4fff432e9a3d2576315fe191339fe30e6fc2988193a77bdba" },
-            "calico-typha": { url: "https://docs.projectcalico.org/v3.8/manifests/calico-typha.yaml", sha256: "c60650a916dafdd166b43ea321a43e16040a26c31513bfc1c240604052b9a3d6" },
+            calico: {
+                url: "https://docs.projectcalico.org/v3.8/manifests/calico.yaml",
+                sha256: "c1a2eb14c41ffba4fff432e9a3d2576315fe191339fe30e6fc2988193a77bdba",
+            },
+            "calico-typha": {
+                url: "https://docs.projectcalico.org/v3.8/manifests/calico-typha.yaml",
+                sha256: "c60650a916dafdd166b43ea321a43e16040a26c31513bfc1c240604052b9a3d6",
+            },
         },
         kubernetes: { max: "1.21", why: "its CRDs use apiextensions.k8s.io/v1beta1, removed in Kubernetes 1.22" },
         tested: { min: "1.13", max: "1.15" },
     },
     {
-        version: "v3.26.5", dir: "v3.26",
+        version: "v3.26.5",
+        dir: "v3.26",
         manifests: {
-            "calico": { url: "https://raw.githubusercontent.com/projectcalico/calico/v3.26.5/manifests/calico.yaml", sha256: "2468a8c939658b959860b0e78c3d2f420c53bb08af7511f3d335e051f9db8b22" },
-            "calico-typha": { url: "https://raw.githubusercontent.com/projectcalico/calico/v3.26.5/manifests/calico-typha.yaml", sha256: "581fb773a10c224a0dd3c23e8ebd7ba7a468465a44c328b7ccdc66f58cb0b086" },
+            calico: {
+                url: "https://raw.githubusercontent.com/projectcalico/calico/v3.26.5/manifests/calico.yaml",
+                sha256: "2468a8c939658b959860b0e78c3d2f420c53bb08af7511f3d335e051f9db8b22",
+            },
+            "calico-typha": {
+                url: "https://raw.githubusercontent.com/projectcalico/calico/v3.26.5/manifests/calico-typha.yaml",
+                sha256: "581fb773a10c224a0dd3c23e8ebd7ba7a468465a44c328b7ccdc66f58cb0b086",
+            },
         },
         kubernetes: { min: "1.21", why: "its PodDisruptionBudgets use policy/v1, served from Kubernetes 1.21" },
         tested: { min: "1.24", max: "1.28" },
     },
     {
-        version: "v3.32.1", dir: "v3.32",
+        version: "v3.32.1",
+        dir: "v3.32",
         manifests: {
-            "calico": { url: "https://raw.githubusercontent.com/projectcalico/calico/v3.32.1/manifests/calico.yaml", sha256: "a1df919d9721cf667accdc3e72848911b0cb25cfab7d2478ad0c996302c95744" },
-            "calico-typha": { url: "https://raw.githubusercontent.com/projectcalico/calico/v3.32.1/manifests/calico-typha.yaml", sha256: "7ecc42a5ca2bd47764384f5c52b89b007c06cbf907fd3214c1cf4abc75ead76f" },
+            calico: {
+                url: "https://raw.githubusercontent.com/projectcalico/calico/v3.32.1/manifests/calico.yaml",
+                sha256: "a1df919d9721cf667accdc3e72848911b0cb25cfab7d2478ad0c996302c95744",
+            },
+            "calico-typha": {
+                url: "https://raw.githubusercontent.com/projectcalico/calico/v3.32.1/manifests/calico-typha.yaml",
+                sha256: "7ecc42a5ca2bd47764384f5c52b89b007c06cbf907fd3214c1cf4abc75ead76f",
+            },
         },
         kubernetes: { min: "1.21", why: "its PodDisruptionBudgets use policy/v1, served from Kubernetes 1.21" },
         tested: { min: "1.34", max: "1.36" },
@@ -69,7 +98,10 @@ export function findKnownCalico(version: string): KnownCalico | undefined {
 
 /** The known entry of the same minor (v3.8.x -> v3.8.9), for gates on custom manifests. */
 export function knownCalicoMinor(v: Version): KnownCalico | undefined {
-    return KNOWN_CALICO.find((k) => { const kv = parseVersion(k.version)!; return compareMinor(kv, v) === 0; });
+    return KNOWN_CALICO.find((k) => {
+        const kv = parseVersion(k.version);
+        return kv !== undefined && compareMinor(kv, v) === 0;
+    });
 }
 
 /** The CALICO_MANIFEST_DIR sub-directory for a version: v3.8.9 -> "v3.8". */

@@ -25,7 +25,9 @@ export interface NodePreparationArgs {
 
 /** Resolves when a resource's registration has completed (in `pulumi up`: when its step is done). */
 function registered(r: pulumi.Resource): Promise<pulumi.Resource> {
-    return new Promise((resolve) => { r.urn.apply(() => resolve(r)); });
+    return new Promise((resolve) => {
+        r.urn.apply(() => resolve(r));
+    });
 }
 
 export class NodePreparation extends pulumi.ComponentResource {
@@ -38,29 +40,41 @@ export class NodePreparation extends pulumi.ComponentResource {
         const byName = new Map(s.nodes.map((n) => [n.name, n]));
         const params = {
             // Not the cluster's name: renaming the cluster must not re-run anything.
-            podCidr: s.cluster.podCidr.text, mode: s.network.mode,
-            kubernetesVersion: s.cluster.kubernetesVersion.text, images: args.images ?? [],
-            cniBinDir: args.cniBinDir ?? "/opt/cni/bin", cniNetDir: args.cniNetDir ?? "/etc/cni/net.d",
+            podCidr: s.cluster.podCidr.text,
+            mode: s.network.mode,
+            kubernetesVersion: s.cluster.kubernetesVersion.text,
+            images: args.images ?? [],
+            cniBinDir: args.cniBinDir ?? "/opt/cni/bin",
+            cniNetDir: args.cniNetDir ?? "/etc/cni/net.d",
         };
         const cmdOpts = { parent: this, provider: args.provider };
         const wave = (w: number, previous: pulumi.Resource | undefined): pulumi.Resource => {
             const applies: pulumi.Resource[] = [];
             for (const nodeName of s.rollout.waves[w]) {
                 const node = byName.get(nodeName);
-                if (!node) throw new pulumi.ResourceError(`wave ${w + 1} names ${nodeName}, which is not in the node list`, this);
+                if (!node)
+                    throw new pulumi.ResourceError(
+                        `wave ${w + 1} names ${nodeName}, which is not in the node list`,
+                        this,
+                    );
                 const connection = toConnectionArgs(nodeConnection(s.ssh, node));
                 let prev: pulumi.Resource | undefined = previous;
                 for (const step of STEPS) {
                     const script = renderStepScript(step, { ...params, node: node.name });
-                    prev = new command.remote.Command(nodeStepName(node.name, step), {
-                        connection,
-                        create: script,
-                        // A changed connection (key rotation, bastion) runs the script again: harmless, it is idempotent.
-                        update: script,
-                        // No delete: destroying this stack must not un-migrate nodes.
-                        triggers: [sha256(script), s.rollout.recheck],
-                        logging: "stderr",
-                    }, { ...cmdOpts, dependsOn: prev ? [prev] : [], additionalSecretOutputs: ["stdout", "stderr"] });
+                    prev = new command.remote.Command(
+                        nodeStepName(node.name, step),
+                        {
+                            connection,
+                            create: script,
+                            // A changed connection (key rotation, bastion) runs the script again:
+                            // harmless, it is idempotent.
+                            update: script,
+                            // No delete: destroying this stack must not un-migrate nodes.
+                            triggers: [sha256(script), s.rollout.recheck],
+                            logging: "stderr",
+                        },
+                        { ...cmdOpts, dependsOn: prev ? [prev] : [], additionalSecretOutputs: ["stdout", "stderr"] },
+                    );
                 }
                 if (prev) applies.push(prev);
             }

@@ -32,14 +32,19 @@ export function nodeConnection(ssh: SshSettings, node: NodeSettings): NodeConnec
         ...(node.hostKey ? { hostKey: node.hostKey } : {}),
         dialErrorLimit: ssh.dialErrorLimit,
         perDialTimeout: ssh.perDialTimeout,
-        ...(b ? {
-            proxy: {
-                host: b.host, port: b.port, user: b.user,
-                ...((b.privateKey ?? ssh.privateKey) ? { privateKey: b.privateKey ?? ssh.privateKey } : {}),
-                ...(b.hostKey ? { hostKey: b.hostKey } : {}),
-                dialErrorLimit: ssh.dialErrorLimit, perDialTimeout: ssh.perDialTimeout,
-            },
-        } : {}),
+        ...(b
+            ? {
+                  proxy: {
+                      host: b.host,
+                      port: b.port,
+                      user: b.user,
+                      ...((b.privateKey ?? ssh.privateKey) ? { privateKey: b.privateKey ?? ssh.privateKey } : {}),
+                      ...(b.hostKey ? { hostKey: b.hostKey } : {}),
+                      dialErrorLimit: ssh.dialErrorLimit,
+                      perDialTimeout: ssh.perDialTimeout,
+                  },
+              }
+            : {}),
     };
 }
 

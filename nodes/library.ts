@@ -42,12 +42,17 @@ export function splitLib(src: string, file = "lib.sh"): LibPart[] {
             const body = [line];
             for (i++; i < lines.length && lines[i] !== "}"; i++) {
                 if (lines[i] !== "" && !/^\s/.test(lines[i])) {
-                    throw new Error(`${file} line ${i + 1}: "${lines[i]}" is at column 0 inside function ${open[1]}; ` +
-                        "indent the body and close the function with a lone } at column 0");
+                    throw new Error(
+                        `${file} line ${i + 1}: "${lines[i]}" is at column 0 inside function ${open[1]}; ` +
+                            "indent the body and close the function with a lone } at column 0",
+                    );
                 }
                 body.push(lines[i]);
             }
-            if (i >= lines.length) throw new Error(`${file}: function ${open[1]} (line ${body.length ? i - body.length + 1 : i}) is never closed by a lone }`);
+            if (i >= lines.length)
+                throw new Error(
+                    `${file}: function ${open[1]} (line ${body.length ? i - body.length + 1 : i}) is never closed by a lone }`,
+                );
             push([...body, "}"], open[1]);
         } else if (/^\s*#/.test(line)) {
             comments.push(line);
@@ -56,8 +61,10 @@ export function splitLib(src: string, file = "lib.sh"): LibPart[] {
         } else if (STATEMENT.test(line)) {
             push([line]);
         } else {
-            throw new Error(`${file} line ${i + 1}: "${line}" is neither a function, a comment, an assignment nor a trap; ` +
-                "the splitter that ships helpers to each step cannot place it");
+            throw new Error(
+                `${file} line ${i + 1}: "${line}" is neither a function, a comment, an assignment nor a trap; ` +
+                    "the splitter that ships helpers to each step cannot place it",
+            );
         }
     }
     if (comments.length) push([]);
@@ -69,7 +76,9 @@ export function splitLib(src: string, file = "lib.sh"): LibPart[] {
  * helper the step (or a helper it needs) names, in library order.
  */
 export function libFor(lib: readonly LibPart[], stepSource: string): string {
-    const fns = lib.filter((p): p is LibPart & { name: string; use: RegExp } => p.name !== undefined && p.use !== undefined);
+    const fns = lib.filter(
+        (p): p is LibPart & { name: string; use: RegExp } => p.name !== undefined && p.use !== undefined,
+    );
     const needed = new Set<string>();
     let frontier = [stepSource, ...lib.filter((p) => !p.name).map((p) => p.text)];
     while (frontier.length) {
@@ -82,5 +91,8 @@ export function libFor(lib: readonly LibPart[], stepSource: string): string {
         }
         frontier = next;
     }
-    return lib.filter((p) => !p.name || needed.has(p.name)).map((p) => p.text).join("\n");
+    return lib
+        .filter((p) => !p.name || needed.has(p.name))
+        .map((p) => p.text)
+        .join("\n");
 }

@@ -54,8 +54,17 @@ export function kernelCheckFor(mode: NetworkMode): { modules: string[]; required
  * text changes only when what it uses changes.
  */
 const PARAMETERS = [
-    "NODE", "STEP", "STATE_DIR", "POD_CIDR", "KUBERNETES_VERSION", "KERNEL_MODULES", "MODULE_REQUIRED", "MODULE_NEEDED_BY",
-    "CNI_BIN_DIR", "CNI_NET_DIR", "IMAGES",
+    "NODE",
+    "STEP",
+    "STATE_DIR",
+    "POD_CIDR",
+    "KUBERNETES_VERSION",
+    "KERNEL_MODULES",
+    "MODULE_REQUIRED",
+    "MODULE_NEEDED_BY",
+    "CNI_BIN_DIR",
+    "CNI_NET_DIR",
+    "IMAGES",
 ] as const;
 type Parameter = (typeof PARAMETERS)[number];
 const PARAMETER_USE = new Map(PARAMETERS.map((n) => [n, new RegExp(`\\$\\{?${n}\\b`)]));
@@ -64,12 +73,14 @@ const TERMINATOR = "F2C_END_OF_SCRIPT";
 const LIB = splitLib(SOURCES.lib);
 
 /** A step's own text and the helpers it carries, computed once per step. */
-const STEP_TEXT = new Map(STEPS.map((step) => {
-    const lib = libFor(LIB, SOURCES[step]).trimEnd();
-    const code = `${lib}\n${SOURCES[step]}`;
-    const params = PARAMETERS.filter((n) => PARAMETER_USE.get(n)?.test(code));
-    return [step, { lib, params }] as const;
-}));
+const STEP_TEXT = new Map(
+    STEPS.map((step) => {
+        const lib = libFor(LIB, SOURCES[step]).trimEnd();
+        const code = `${lib}\n${SOURCES[step]}`;
+        const params = PARAMETERS.filter((n) => PARAMETER_USE.get(n)?.test(code));
+        return [step, { lib, params }] as const;
+    }),
+);
 
 /** The parameters a step reads (derived from its text and its helpers'). */
 export function stepParameters(step: StepName): readonly Parameter[] {
@@ -80,10 +91,17 @@ export function stepParameters(step: StepName): readonly Parameter[] {
 export function renderStepBody(step: StepName, p: NodeScriptParams): string {
     const k = kernelCheckFor(p.mode);
     const values: Record<Parameter, string> = {
-        NODE: p.node, STEP: step, STATE_DIR,
-        POD_CIDR: p.podCidr, KUBERNETES_VERSION: p.kubernetesVersion,
-        KERNEL_MODULES: k.modules.join(" "), MODULE_REQUIRED: k.required ? "yes" : "no", MODULE_NEEDED_BY: k.neededBy,
-        CNI_BIN_DIR: p.cniBinDir, CNI_NET_DIR: p.cniNetDir, IMAGES: p.images.join(" "),
+        NODE: p.node,
+        STEP: step,
+        STATE_DIR,
+        POD_CIDR: p.podCidr,
+        KUBERNETES_VERSION: p.kubernetesVersion,
+        KERNEL_MODULES: k.modules.join(" "),
+        MODULE_REQUIRED: k.required ? "yes" : "no",
+        MODULE_NEEDED_BY: k.neededBy,
+        CNI_BIN_DIR: p.cniBinDir,
+        CNI_NET_DIR: p.cniNetDir,
+        IMAGES: p.images.join(" "),
     };
     const text = STEP_TEXT.get(step);
     if (!text) throw new Error(`unknown node step ${step}`);
@@ -113,10 +131,10 @@ export function renderStepScript(step: StepName, p: NodeScriptParams): string {
         body.trimEnd(),
         TERMINATOR,
         ")",
-        "if [ \"$(id -u)\" -eq 0 ]; then",
-        "  exec bash -c \"$F2C_BODY\" flannel-to-calico",
+        'if [ "$(id -u)" -eq 0 ]; then',
+        '  exec bash -c "$F2C_BODY" flannel-to-calico',
         "elif sudo -n true 2>/dev/null; then",
-        "  exec sudo -n bash -c \"$F2C_BODY\" flannel-to-calico",
+        '  exec sudo -n bash -c "$F2C_BODY" flannel-to-calico',
         "else",
         `  echo "[flannel-to-calico] node=${p.node} step=${step} failed: user $(id -un) is not root and cannot run sudo -n (a password or requiretty is in the way); use ssh.user root, or allow NOPASSWD sudo without requiretty" >&2`,
         "  exit 1",

@@ -13,12 +13,16 @@ export function generatedNodes(count: number): object[] {
     }));
 }
 
-/** The text of a Pulumi.<stack>.yaml for a generated cluster of `count` nodes (Kubernetes 1.28, Calico v3.26.5, ipip). */
+/** A Pulumi.<stack>.yaml for a generated cluster of `count` nodes (Kubernetes 1.28, Calico v3.26.5, ipip). */
 export function generatedStackFile(count: number): string {
     return yaml.dump({
         config: {
             "flannel-to-calico:cluster": {
-                name: `bench-${count}`, kubernetesVersion: "1.28.4", podCidr: "172.30.0.0/16", serviceCidr: "10.254.0.0/16", context: `bench-${count}`,
+                name: `bench-${count}`,
+                kubernetesVersion: "1.28.4",
+                podCidr: "172.30.0.0/16",
+                serviceCidr: "10.254.0.0/16",
+                context: `bench-${count}`,
             },
             "flannel-to-calico:network": { mode: "ipip" },
             "flannel-to-calico:calico": { version: "v3.26.5" },

@@ -6,7 +6,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Secret } from "../settings/secret";
-import { deserializeProperties, MockMonitor, runtimeStore, specialSecretSig, specialSigKey, waitForRPCs } from "../sdkInternals";
+import {
+    deserializeProperties,
+    MockMonitor,
+    runtimeStore,
+    specialSecretSig,
+    specialSigKey,
+    waitForRPCs,
+} from "../sdkInternals";
 
 export interface Registration {
     readonly type: string;
@@ -51,23 +58,51 @@ export function redact(v: unknown, insideSecret = false, keyName = ""): unknown 
 /** Leaves shown inside a secret object: a connection's identity, never its credentials. */
 const SHOWN_IN_SECRETS = new Set(["host", "port", "user", "hostKey", "dialErrorLimit", "perDialTimeout"]);
 
+/** The getters of the SDK's RegisterResourceRequest (a protobuf message) that this monitor reads. */
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getCustom(): boolean;
+    getParent(): string;
+    getDependenciesList(): string[];
+    getProvider(): string;
+    getProtect?(): boolean;
+    getRetainondelete?(): boolean;
+    getIgnorechangesList(): string[];
+    getDeletebeforereplace?(): boolean;
+    getAliasesList?(): { toObject?(): unknown }[];
+    getAdditionalsecretoutputsList?(): string[];
+    getObject(): Parameters<typeof deserializeProperties>[0];
+}
+interface RegisterResponse {
+    getUrn(): string;
+}
+
 export type RegistrationSink = (r: Registration) => void;
 
 export class PlanMonitor extends MockMonitor {
-    constructor(private readonly sink: RegistrationSink, mocks?: pulumi.runtime.Mocks) {
-        super(mocks ?? {
-            // Minimal state: keeps memory flat for large plans. Kubernetes objects echo
-            // their metadata so a component can read names back.
-            newResource: (args) => ({
-                id: args.custom ? `${args.name}-id` : undefined,
-                state: args.type.startsWith("kubernetes:") ? { metadata: args.inputs.metadata } : {},
-            }),
-            call: (args) => args.inputs,
-        });
+    constructor(
+        private readonly sink: RegistrationSink,
+        mocks?: pulumi.runtime.Mocks,
+    ) {
+        super(
+            mocks ?? {
+                // Minimal state: keeps memory flat for large plans. Kubernetes objects echo
+                // their metadata so a component can read names back.
+                newResource: (args) => ({
+                    id: args.custom ? `${args.name}-id` : undefined,
+                    state: args.type.startsWith("kubernetes:") ? { metadata: args.inputs.metadata } : {},
+                }),
+                call: (args) => args.inputs,
+            },
+        );
     }
 
-    async registerResource(req: any, callback: (err: any, resp?: any) => void): Promise<void> {
-        await super.registerResource(req, (err: any, resp?: any) => {
+    async registerResource(
+        req: RegisterRequest,
+        callback: (err: unknown, resp?: RegisterResponse) => void,
+    ): Promise<void> {
+        await super.registerResource(req, (err: unknown, resp?: RegisterResponse) => {
             if (!err && resp) {
                 try {
                     const inputs = deserializeProperties(req.getObject());
@@ -83,7 +118,7 @@ export class PlanMonitor extends MockMonitor {
                         retainOnDelete: req.getRetainondelete?.() ?? false,
                         ignoreChanges: req.getIgnorechangesList(),
                         deleteBeforeReplace: req.getDeletebeforereplace?.() ?? false,
-                        aliases: (req.getAliasesList?.() ?? []).map((a: any) => (a.toObject ? a.toObject() : a)),
+                        aliases: (req.getAliasesList?.() ?? []).map((a) => (a.toObject ? a.toObject() : a)),
                         additionalSecretOutputs: req.getAdditionalsecretoutputsList?.() ?? [],
                         inputs: redact(inputs) as Record<string, unknown>,
                     });
@@ -100,7 +135,10 @@ export class PlanMonitor extends MockMonitor {
  * Installs a PlanMonitor as the Pulumi runtime's monitor, with the same
  * feature flags `pulumi.runtime.setMocks` turns on.
  */
-export function installPlanMonitor(sink: RegistrationSink, opts: { project: string; stack: string; preview: boolean }): PlanMonitor {
+export function installPlanMonitor(
+    sink: RegistrationSink,
+    opts: { project: string; stack: string; preview: boolean },
+): PlanMonitor {
     const monitor = new PlanMonitor(sink);
     pulumi.runtime.setMockOptions(monitor, opts.project, opts.stack, opts.preview);
     // setMocks sets these same flags.
@@ -131,7 +169,9 @@ export async function withoutStackTraces<T>(fn: () => Promise<T>): Promise<T> {
     const limit = Error.stackTraceLimit;
     (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
     Error.stackTraceLimit = 0;
-    try { return await fn(); } finally {
+    try {
+        return await fn();
+    } finally {
         Error.prepareStackTrace = prepare;
         Error.stackTraceLimit = limit;
     }

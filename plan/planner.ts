@@ -34,7 +34,12 @@ export function canonical(v: unknown, top = true): unknown {
     if (v && typeof v === "object") {
         const o = v as Record<string, unknown>;
         const first = top ? ["apiVersion", "kind", "metadata"] : [];
-        const keys = [...first.filter((k) => k in o), ...Object.keys(o).filter((k) => !first.includes(k)).sort()];
+        const keys = [
+            ...first.filter((k) => k in o),
+            ...Object.keys(o)
+                .filter((k) => !first.includes(k))
+                .sort(),
+        ];
         return Object.fromEntries(keys.map((k) => [k, canonical(o[k], false)]));
     }
     return v;
@@ -51,7 +56,8 @@ function prepareOutDir(outDir: string): void {
     if (fs.existsSync(outDir)) {
         const entries = fs.readdirSync(outDir);
         const isPlan = entries.length === 0 || entries.includes("summary.md") || entries.includes("resources.json");
-        if (!isPlan) throw new Error(`${outDir} exists and is not a plan directory (no summary.md); choose another --out`);
+        if (!isPlan)
+            throw new Error(`${outDir} exists and is not a plan directory (no summary.md); choose another --out`);
         fs.rmSync(outDir, { recursive: true, force: true });
     }
     fs.mkdirSync(path.join(outDir, "kubernetes"), { recursive: true });
@@ -63,7 +69,11 @@ export interface PlanOptions {
 }
 
 /** Plans one stack's settings into outDir. The runtime's monitor is replaced for the duration. */
-export async function writePlan(s: Settings, outDir: string, opts: PlanOptions = {}): Promise<{ files: PlanFiles; migration: Migration }> {
+export async function writePlan(
+    s: Settings,
+    outDir: string,
+    opts: PlanOptions = {},
+): Promise<{ files: PlanFiles; migration: Migration }> {
     const progress = opts.progress ?? (() => undefined);
     prepareOutDir(outDir);
     const fd = fs.openSync(path.join(outDir, "resources.json"), "w");
@@ -75,30 +85,45 @@ export async function writePlan(s: Settings, outDir: string, opts: PlanOptions =
     const sink = (r: Registration) => {
         try {
             const entry = {
-                type: r.type, name: r.name, urn: r.urn, parent: r.parent, dependsOn: r.dependsOn, provider: r.provider,
-                protect: r.protect, retainOnDelete: r.retainOnDelete, ignoreChanges: r.ignoreChanges,
+                type: r.type,
+                name: r.name,
+                urn: r.urn,
+                parent: r.parent,
+                dependsOn: r.dependsOn,
+                provider: r.provider,
+                protect: r.protect,
+                retainOnDelete: r.retainOnDelete,
+                ignoreChanges: r.ignoreChanges,
                 ...(r.aliases.length ? { aliases: r.aliases } : {}),
                 inputs: canonical(r.inputs, false),
             };
             fs.writeSync(fd, (count === 0 ? "[\n" : ",\n") + JSON.stringify(entry, null, 2));
             count++;
-            if (r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers:")) k8s.push(r.inputs);
+            if (r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers:"))
+                k8s.push(r.inputs);
             if (r.type === "command:remote:Command") {
                 const ns = nodeStepOf(r.name);
                 if (ns) {
                     const dir = path.join(outDir, "nodes", ns.node);
-                    if (!createdDirs.has(dir)) { fs.mkdirSync(dir, { recursive: true }); createdDirs.add(dir); }
+                    if (!createdDirs.has(dir)) {
+                        fs.mkdirSync(dir, { recursive: true });
+                        createdDirs.add(dir);
+                    }
                     const file = path.join(dir, `${String(ns.step).padStart(2, "0")}-${ns.stepName}.sh`);
                     fs.writeFileSync(file, String(r.inputs.create ?? ""), { mode: 0o644 });
                     nodeFiles.push(path.relative(outDir, file));
                 }
             }
-        } catch (e) { failure = failure ?? e; }
+        } catch (e) {
+            failure = failure ?? e;
+        }
     };
     progress("plan: registering resources under mocks");
     installPlanMonitor(sink, { project: PROJECT, stack: s.stack, preview: true });
     const unhandled: unknown[] = [];
-    const onRejection = (e: unknown) => { unhandled.push(e); };
+    const onRejection = (e: unknown) => {
+        unhandled.push(e);
+    };
     process.on("unhandledRejection", onRejection);
     let migration: Migration;
     try {
@@ -122,9 +147,19 @@ export async function writePlan(s: Settings, outDir: string, opts: PlanOptions =
     const width = Math.max(3, String(k8s.length).length);
     const k8sFiles = k8s.map((inputs, i) => {
         const name = k8sFileName(i + 1, width, inputs);
-        fs.writeFileSync(path.join(outDir, "kubernetes", name), yaml.dump(canonical(inputs), { noRefs: true, lineWidth: -1 }));
+        fs.writeFileSync(
+            path.join(outDir, "kubernetes", name),
+            yaml.dump(canonical(inputs), { noRefs: true, lineWidth: -1 }),
+        );
         return `kubernetes/${name}`;
     });
-    fs.writeFileSync(path.join(outDir, "summary.md"), renderSummary(s, migration.outputs, { kubernetesObjects: k8s.length, nodeScripts: nodeFiles.length, notes: migration.notes }));
+    fs.writeFileSync(
+        path.join(outDir, "summary.md"),
+        renderSummary(s, migration.outputs, {
+            kubernetesObjects: k8s.length,
+            nodeScripts: nodeFiles.length,
+            notes: migration.notes,
+        }),
+    );
     return { files: { kubernetes: k8sFiles, nodes: nodeFiles, resources: count }, migration };
 }

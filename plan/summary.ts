@@ -20,9 +20,13 @@ export function renderSummary(s: Settings, o: StackOutputs, c: SummaryCounts): s
     const waves = s.rollout.waves;
     lines.push(`# Plan: cluster ${s.cluster.name} (stack ${s.stack})`, "");
     lines.push("| | |", "|---|---|");
-    lines.push(`| Cluster | ${s.cluster.name}, Kubernetes ${s.cluster.kubernetesVersion.text}, context \`${s.cluster.context}\` |`);
+    lines.push(
+        `| Cluster | ${s.cluster.name}, Kubernetes ${s.cluster.kubernetesVersion.text}, context \`${s.cluster.context}\` |`,
+    );
     lines.push(`| Mode | ${MODE_TEXT[s.network.mode]} |`);
-    lines.push(`| Pod CIDR | ${s.cluster.podCidr.text} (IPPool default-ipv4-ippool, blocks of /${s.network.blockSize}, natOutgoing ${s.network.natOutgoing}) |`);
+    lines.push(
+        `| Pod CIDR | ${s.cluster.podCidr.text} (IPPool default-ipv4-ippool, blocks of /${s.network.blockSize}, natOutgoing ${s.network.natOutgoing}) |`,
+    );
     lines.push(`| Service CIDR | ${s.cluster.serviceCidr.text} |`);
     lines.push(`| Calico | ${s.calico.versionText}, manifest sha256 \`${o.calicoManifestSha256}\` |`);
     lines.push(`| Typha | ${s.typha.enabled ? `${s.typha.replicas} replica(s)` : "off"}: ${s.typha.reason} |`);
@@ -30,12 +34,15 @@ export function renderSummary(s: Settings, o: StackOutputs, c: SummaryCounts): s
     lines.push(`| Planned | ${c.kubernetesObjects} Kubernetes object(s), ${c.nodeScripts} node script(s) |`);
     lines.push("");
     lines.push("## Outage window", "");
-    lines.push("This is a maintenance-window migration. Pod networking is down from the first node's cutover (its",
+    lines.push(
+        "This is a maintenance-window migration. Pod networking is down from the first node's cutover (its",
         "Flannel removal and kubelet restart) until calico-node is Ready on every node: pods on migrated nodes",
         "lose cross-node traffic, and new pods get no network until Calico's CNI is installed. Node images are",
         "pulled in the preflight step, before any cutover, so the window does not wait on image pulls.",
         `With ${waves.length} wave(s) run one after another, plan for the cutover of every wave plus calico-node's`,
-        "rollout across the cluster. Run `pulumi up` inside an announced window.", "");
+        "rollout across the cluster. Run `pulumi up` inside an announced window.",
+        "",
+    );
     lines.push("## Nodes by wave", "");
     waves.forEach((w, i) => lines.push(`- wave ${i + 1} (${w.length}): ${w.join(", ")}`));
     lines.push("");

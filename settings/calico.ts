@@ -1,5 +1,12 @@
 /** The `calico` section: version, where its manifest comes from, the image mirror, adoption of a kubectl install. */
-import { compareMinor, findKnownCalico, KNOWN_CALICO, knownCalicoMinor, parseVersion, Version } from "../calico/versions";
+import {
+    compareMinor,
+    findKnownCalico,
+    KNOWN_CALICO,
+    knownCalicoMinor,
+    parseVersion,
+    Version,
+} from "../calico/versions";
 import { Raw, Reader } from "./reader";
 import { CalicoSettings, ManifestSource } from "./types";
 
@@ -11,7 +18,11 @@ const KNOWN_LIST = KNOWN_CALICO.map((x) => x.version).join(", ");
 function readVersion(r: Reader, v: unknown): { text?: string; version?: Version } {
     const text = r.string("calico.version", v);
     if (text === undefined) {
-        r.problem("calico.version", undefined, `it is required: one of ${KNOWN_LIST}, or the version of the manifest in calico.manifest`);
+        r.problem(
+            "calico.version",
+            undefined,
+            `it is required: one of ${KNOWN_LIST}, or the version of the manifest in calico.manifest`,
+        );
         return {};
     }
     const version = parseVersion(text);
@@ -28,9 +39,12 @@ function readManifest(r: Reader, v: unknown, versionText?: string): ManifestSour
         if (!versionText) return undefined;
         const known = findKnownCalico(versionText);
         if (!known) {
-            r.problem("calico.version", versionText,
+            r.problem(
+                "calico.version",
+                versionText,
                 `no manifest is pinned for this version (known: ${KNOWN_LIST}); choose one of those, or set calico.manifest ` +
-                    `{ url, sha256 } or { path } with the manifest of ${versionText}`);
+                    `{ url, sha256 } or { path } with the manifest of ${versionText}`,
+            );
         }
         return known ? { kind: "known", known } : undefined;
     }
@@ -39,14 +53,18 @@ function readManifest(r: Reader, v: unknown, versionText?: string): ManifestSour
     const path = r.string("calico.manifest.path", mo.path);
     const sha = r.string("calico.manifest.sha256", mo.sha256);
     const shaOk = sha !== undefined && SHA256.test(sha);
-    if (sha !== undefined && !shaOk) r.problem("calico.manifest.sha256", sha, "expected 64 lower-case hex digits (sha256sum calico.yaml)");
+    if (sha !== undefined && !shaOk)
+        r.problem("calico.manifest.sha256", sha, "expected 64 lower-case hex digits (sha256sum calico.yaml)");
     if (url && path) {
         r.problem("calico.manifest", mo, "set either url or path, not both");
     } else if (url) {
         if (!/^https:\/\//.test(url)) r.problem("calico.manifest.url", url, "expected an https:// URL");
         if (sha === undefined) {
-            r.problem("calico.manifest.sha256", undefined,
-                "a downloaded manifest must be pinned: set the sha256 of the file you reviewed (sha256sum calico.yaml)");
+            r.problem(
+                "calico.manifest.sha256",
+                undefined,
+                "a downloaded manifest must be pinned: set the sha256 of the file you reviewed (sha256sum calico.yaml)",
+            );
         } else if (shaOk) {
             return { kind: "url", url, sha256: sha };
         }
@@ -67,16 +85,24 @@ function checkKubernetes(r: Reader, versionText: string, calico: Version, kv: Ve
     const minV = min ? parseVersion(min) : undefined;
     const tested = { min: parseVersion(known.tested.min), max: parseVersion(known.tested.max) };
     if (maxV && compareMinor(kv, maxV) > 0) {
-        r.problem("calico.version", versionText,
+        r.problem(
+            "calico.version",
+            versionText,
             `Calico ${versionText} cannot run on Kubernetes ${kv.text}: ${why}. ` +
-                `Use v3.26.5 or later for Kubernetes ${kv.major}.${kv.minor} (and check cluster.kubernetesVersion)`);
+                `Use v3.26.5 or later for Kubernetes ${kv.major}.${kv.minor} (and check cluster.kubernetesVersion)`,
+        );
     } else if (minV && compareMinor(kv, minV) < 0) {
-        r.problem("calico.version", versionText,
+        r.problem(
+            "calico.version",
+            versionText,
             `Calico ${versionText} cannot run on Kubernetes ${kv.text}: ${why}. ` +
-                `Use v3.8.9 for Kubernetes ${kv.major}.${kv.minor}, or upgrade Kubernetes first`);
+                `Use v3.8.9 for Kubernetes ${kv.major}.${kv.minor}, or upgrade Kubernetes first`,
+        );
     } else if ((tested.min && compareMinor(kv, tested.min) < 0) || (tested.max && compareMinor(kv, tested.max) > 0)) {
-        r.warn(`Kubernetes ${kv.text} is outside the range Calico ${known.dir} was tested with ` +
-            `(${known.tested.min}-${known.tested.max}); it can work, but test it on a staging cluster first`);
+        r.warn(
+            `Kubernetes ${kv.text} is outside the range Calico ${known.dir} was tested with ` +
+                `(${known.tested.min}-${known.tested.max}); it can work, but test it on a staging cluster first`,
+        );
     }
 }
 
@@ -86,15 +112,21 @@ export function readCalico(r: Reader, raw: unknown, deps: { kubernetesVersion?: 
     const manifest = readManifest(r, k.manifest, version ? versionText : undefined);
     const imageRegistry = r.string("calico.imageRegistry", k.imageRegistry);
     if (imageRegistry !== undefined && !REGISTRY.test(imageRegistry)) {
-        r.problem("calico.imageRegistry", imageRegistry,
-            "expected a registry host with an optional port and path, such as registry.example.com:5000/mirror (no scheme, no trailing slash)");
+        r.problem(
+            "calico.imageRegistry",
+            imageRegistry,
+            "expected a registry host with an optional port and path, such as registry.example.com:5000/mirror (no scheme, no trailing slash)",
+        );
     }
     const adopt = r.bool("calico.adopt", k.adopt, false);
     const kv = deps.kubernetesVersion;
     if (adopt && kv && compareMinor(kv, { major: 1, minor: 22 }) < 0) {
-        r.problem("calico.adopt", true,
+        r.problem(
+            "calico.adopt",
+            true,
             `adopting needs server-side apply, which this program turns on from Kubernetes 1.22 (the cluster is ${kv.text}); ` +
-                "set calico.adopt: false and bring the existing objects under Pulumi with pulumi import, or delete them inside the maintenance window");
+                "set calico.adopt: false and bring the existing objects under Pulumi with pulumi import, or delete them inside the maintenance window",
+        );
     }
     if (versionText && version && kv) checkKubernetes(r, versionText, version, kv);
     if (!versionText || !version || !manifest) return undefined;

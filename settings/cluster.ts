@@ -16,7 +16,16 @@ export interface ClusterFacts {
     readonly settings?: ClusterSettings;
 }
 
-const KEYS = ["name", "kubernetesVersion", "podCidr", "serviceCidr", "nodeCidrs", "kubeconfig", "context", "production"];
+const KEYS = [
+    "name",
+    "kubernetesVersion",
+    "podCidr",
+    "serviceCidr",
+    "nodeCidrs",
+    "kubeconfig",
+    "context",
+    "production",
+];
 
 function readCidr(r: Reader, path: string, v: unknown, fix: string): Cidr | undefined {
     if (v === undefined) {
@@ -43,10 +52,16 @@ function readNodeCidrs(r: Reader, v: unknown, podCidr?: Cidr, serviceCidr?: Cidr
         if (c) out.push(c);
     });
     for (const [i, n] of out.entries()) {
-        for (const [what, other] of [["cluster.podCidr", podCidr], ["cluster.serviceCidr", serviceCidr]] as const) {
+        for (const [what, other] of [
+            ["cluster.podCidr", podCidr],
+            ["cluster.serviceCidr", serviceCidr],
+        ] as const) {
             if (other && cidrsOverlap(n, other)) {
-                r.problem(`cluster.nodeCidrs[${i}]`, n.text,
-                    `it overlaps ${key(what)} ${other.text}; node addresses must not be in the pod or service range`);
+                r.problem(
+                    `cluster.nodeCidrs[${i}]`,
+                    n.text,
+                    `it overlaps ${key(what)} ${other.text}; node addresses must not be in the pod or service range`,
+                );
             }
         }
     }
@@ -83,29 +98,47 @@ export function readCluster(r: Reader, raw: unknown): ClusterFacts {
     const name = r.string("cluster.name", c.name, { required: true });
     const kubernetesVersion = parseVersion(c.kubernetesVersion);
     if (!kubernetesVersion) {
-        r.problem("cluster.kubernetesVersion", c.kubernetesVersion,
-            `expected a Kubernetes version like "1.14.2" (quote it in YAML)`);
+        r.problem(
+            "cluster.kubernetesVersion",
+            c.kubernetesVersion,
+            `expected a Kubernetes version like "1.14.2" (quote it in YAML)`,
+        );
     }
-    const podCidr = readCidr(r, "cluster.podCidr", c.podCidr,
-        "the cluster's pod network, the tutorial's CLUSTER_CIDR such as 172.30.0.0/16");
-    const serviceCidr = readCidr(r, "cluster.serviceCidr", c.serviceCidr,
-        "kube-apiserver's --service-cluster-ip-range such as 10.254.0.0/16");
+    const podCidr = readCidr(
+        r,
+        "cluster.podCidr",
+        c.podCidr,
+        "the cluster's pod network, the tutorial's CLUSTER_CIDR such as 172.30.0.0/16",
+    );
+    const serviceCidr = readCidr(
+        r,
+        "cluster.serviceCidr",
+        c.serviceCidr,
+        "kube-apiserver's --service-cluster-ip-range such as 10.254.0.0/16",
+    );
     if (podCidr && serviceCidr && cidrsOverlap(podCidr, serviceCidr)) {
-        r.problem("cluster.serviceCidr", serviceCidr.text,
+        r.problem(
+            "cluster.serviceCidr",
+            serviceCidr.text,
             `it overlaps cluster.podCidr ${podCidr.text}; pods and services need separate ranges: ` +
-                "check both against kube-apiserver and kube-controller-manager flags");
+                "check both against kube-apiserver and kube-controller-manager flags",
+        );
     }
     const nodeCidrs = readNodeCidrs(r, c.nodeCidrs, podCidr, serviceCidr);
     const kubeconfig = readKubeconfig(r, c.kubeconfig);
     const context = r.string("cluster.context", c.context);
     if (!context) {
-        r.problem("cluster.context", c.context,
+        r.problem(
+            "cluster.context",
+            c.context,
             "it is required: name the kubeconfig context of this cluster, so the stack never acts on " +
-                "whichever context is current (kubectl config get-contexts)");
+                "whichever context is current (kubectl config get-contexts)",
+        );
     }
     const production = r.bool("cluster.production", c.production, false);
-    const settings = name !== undefined && kubernetesVersion && podCidr && serviceCidr && context
-        ? { name, kubernetesVersion, podCidr, serviceCidr, nodeCidrs, kubeconfig, context, production }
-        : undefined;
+    const settings =
+        name !== undefined && kubernetesVersion && podCidr && serviceCidr && context
+            ? { name, kubernetesVersion, podCidr, serviceCidr, nodeCidrs, kubeconfig, context, production }
+            : undefined;
     return { kubernetesVersion, podCidr, serviceCidr, nodeCidrs, production, ...(settings ? { settings } : {}) };
 }

@@ -45,20 +45,27 @@ export function loadSettings(raw: RawConfig, ctx: LoadContext): LoadResult {
 
     // Warnings that need several sections.
     if (network.bgp?.nodeToNodeMesh && typha.nodeCount > 100) {
-        r.warn(`the BGP node-to-node mesh is on with ${typha.nodeCount} nodes: a full mesh above 100 nodes costs n² sessions; ` +
-            "use route reflectors (network.bgp.nodeToNodeMesh: false with peers)");
+        r.warn(
+            `the BGP node-to-node mesh is on with ${typha.nodeCount} nodes: a full mesh above 100 nodes costs n² sessions; ` +
+                "use route reflectors (network.bgp.nodeToNodeMesh: false with peers)",
+        );
     }
-    const subnets = network.mode === "bgp" && nodes.length > 1 ? nodeSubnets(nodes, cluster.nodeCidrs) : new Set<string>();
+    const subnets =
+        network.mode === "bgp" && nodes.length > 1 ? nodeSubnets(nodes, cluster.nodeCidrs) : new Set<string>();
     if (subnets.size > 1) {
         const shown = `${[...subnets].slice(0, 4).join(", ")}${subnets.size > 4 ? ", ..." : ""}${cluster.nodeCidrs.length ? "" : ", judged by /24"}`;
-        r.warn(`network.mode is bgp but the node addresses are in ${subnets.size} different subnets (${shown}): ` +
-            "pure BGP needs routers that carry pod routes between subnets; crossSubnet encapsulates only across subnets");
+        r.warn(
+            `network.mode is bgp but the node addresses are in ${subnets.size} different subnets (${shown}): ` +
+                "pure BGP needs routers that carry pod routes between subnets; crossSubnet encapsulates only across subnets",
+        );
     }
     const kv = cluster.kubernetesVersion;
     if (kv && kv.major === 1 && kv.minor >= 24) {
         // Not a problem: preparation configures cri-dockerd instead of kubelet. Said here so the plan shows it.
-        r.warn(`Kubernetes ${kv.text} has no dockershim and no kubelet --network-plugin flag: the kubelet step leaves ` +
-            "kubelet's flags alone and sets cri-dockerd's --network-plugin=cni where cri-dockerd runs");
+        r.warn(
+            `Kubernetes ${kv.text} has no dockershim and no kubelet --network-plugin flag: the kubelet step leaves ` +
+                "kubelet's flags alone and sets cri-dockerd's --network-plugin=cni where cri-dockerd runs",
+        );
     }
 
     const complete = allDefined({ cluster: cluster.settings, calico });
@@ -66,8 +73,15 @@ export function loadSettings(raw: RawConfig, ctx: LoadContext): LoadResult {
     return {
         ok: true,
         settings: {
-            stack: ctx.stack, cluster: complete.cluster, network, ssh, nodes, calico: complete.calico,
-            typha, rollout, warnings: r.warnings,
+            stack: ctx.stack,
+            cluster: complete.cluster,
+            network,
+            ssh,
+            nodes,
+            calico: complete.calico,
+            typha,
+            rollout,
+            warnings: r.warnings,
         },
     };
 }

@@ -47,12 +47,12 @@ export function parseCidr(s: unknown): CidrResult {
 }
 
 export function cidrContains(c: Cidr, ip: number): boolean {
-    return ((ip & mask(c.prefix)) >>> 0) === c.base;
+    return (ip & mask(c.prefix)) >>> 0 === c.base;
 }
 
 export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
     const p = Math.min(a.prefix, b.prefix);
-    return ((a.base & mask(p)) >>> 0) === ((b.base & mask(p)) >>> 0);
+    return (a.base & mask(p)) >>> 0 === (b.base & mask(p)) >>> 0;
 }
 
 /** The /prefix network that holds ip, for "same subnet" checks. */
@@ -62,8 +62,11 @@ export function subnetOf(ip: number, prefix: number): number {
 
 /** A DNS name as a node address (RFC 1123 labels). */
 export function isHostname(s: string): boolean {
-    return s.length <= 253 && /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(s)
-        && !/^[\d.]+$/.test(s);
+    return (
+        s.length <= 253 &&
+        /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(s) &&
+        !/^[\d.]+$/.test(s)
+    );
 }
 
 /** An IPv6 literal, loosely: enough to accept it as a node address. */

@@ -11,7 +11,11 @@ const AS_RANGE = { min: 1, max: 4294967295 };
 function readMode(r: Reader, v: unknown): NetworkMode {
     if (v === undefined) return "ipip";
     if (typeof v === "string" && (NETWORK_MODES as readonly string[]).includes(v)) return v as NetworkMode;
-    r.problem("network.mode", v, `expected one of ${NETWORK_MODES.join(", ")} (crossSubnet: IPIP only between subnets)`);
+    r.problem(
+        "network.mode",
+        v,
+        `expected one of ${NETWORK_MODES.join(", ")} (crossSubnet: IPIP only between subnets)`,
+    );
     return "ipip";
 }
 
@@ -30,8 +34,11 @@ function readPeer(r: Reader, path: string, v: unknown, names: Set<string>): BgpP
     if (peerIP !== undefined && parseIPv4(peerIP) === undefined && !isIPv6(peerIP)) {
         r.problem(`${path}.peerIP`, peerIP, "expected the peer router's IP address");
     }
-    const asNumber = r.int(`${path}.asNumber`, po.asNumber,
-        { required: true, ...AS_RANGE, fix: "expected the peer's AS number, 1 to 4294967295" });
+    const asNumber = r.int(`${path}.asNumber`, po.asNumber, {
+        required: true,
+        ...AS_RANGE,
+        fix: "expected the peer's AS number, 1 to 4294967295",
+    });
     const nodeSelector = r.string(`${path}.nodeSelector`, po.nodeSelector);
     if (!name || !peerIP || asNumber === undefined) return undefined;
     return { name, peerIP, asNumber, ...(nodeSelector ? { nodeSelector } : {}) };
@@ -42,15 +49,20 @@ function readBgp(r: Reader, v: unknown, mode: NetworkMode): BgpSettings | undefi
     const b = r.object("network.bgp", v, false);
     if (mode === "vxlan") {
         if (b) {
-            r.problem("network.bgp", b,
-                "network.mode vxlan does not run BGP (calico_backend vxlan); remove network.bgp or choose ipip, bgp or crossSubnet");
+            r.problem(
+                "network.bgp",
+                b,
+                "network.mode vxlan does not run BGP (calico_backend vxlan); remove network.bgp or choose ipip, bgp or crossSubnet",
+            );
         }
         return undefined;
     }
     const bb = b ?? {};
     r.unknownKeys("network.bgp", b, ["asNumber", "nodeToNodeMesh", "peers"]);
-    const asNumber = r.intOr("network.bgp.asNumber", bb.asNumber, 64512,
-        { ...AS_RANGE, fix: "expected an AS number from 1 to 4294967295 (64512 is Calico's default private AS)" });
+    const asNumber = r.intOr("network.bgp.asNumber", bb.asNumber, 64512, {
+        ...AS_RANGE,
+        fix: "expected an AS number from 1 to 4294967295 (64512 is Calico's default private AS)",
+    });
     const nodeToNodeMesh = r.bool("network.bgp.nodeToNodeMesh", bb.nodeToNodeMesh, true);
     const peers: BgpPeer[] = [];
     if (bb.peers !== undefined && !Array.isArray(bb.peers)) {
@@ -64,8 +76,11 @@ function readBgp(r: Reader, v: unknown, mode: NetworkMode): BgpSettings | undefi
         });
     }
     if (!nodeToNodeMesh && peers.length === 0) {
-        r.problem("network.bgp.nodeToNodeMesh", false,
-            "with the node-to-node mesh off and no network.bgp.peers, no node learns any pod route; add peers or turn the mesh on");
+        r.problem(
+            "network.bgp.nodeToNodeMesh",
+            false,
+            "with the node-to-node mesh off and no network.bgp.peers, no node learns any pod route; add peers or turn the mesh on",
+        );
     }
     return { asNumber, nodeToNodeMesh, peers };
 }
@@ -74,22 +89,32 @@ export function readNetwork(r: Reader, raw: unknown, deps: { podCidr?: Cidr }): 
     const n: Raw = r.section("network", raw, KEYS);
     const mode = readMode(r, n.mode);
     const mtu = r.int("network.mtu", n.mtu, {
-        min: 576, max: 9000,
+        min: 576,
+        max: 9000,
         fix: "expected the pod interface MTU, a whole number from 576 to 9000 (remove it to keep the manifest's default)",
     });
     let ipAutodetectionMethod = r.string("network.ipAutodetectionMethod", n.ipAutodetectionMethod);
     if (ipAutodetectionMethod !== undefined && !AUTODETECT.test(ipAutodetectionMethod)) {
-        r.problem("network.ipAutodetectionMethod", ipAutodetectionMethod,
+        r.problem(
+            "network.ipAutodetectionMethod",
+            ipAutodetectionMethod,
             "expected a Calico IP_AUTODETECTION_METHOD: first-found, kubernetes-internal-ip, can-reach=IP, " +
-                "interface=REGEX, skip-interface=REGEX or cidr=CIDR[,CIDR]");
+                "interface=REGEX, skip-interface=REGEX or cidr=CIDR[,CIDR]",
+        );
         ipAutodetectionMethod = undefined;
     }
-    const blockSize = r.intOr("network.blockSize", n.blockSize, 26,
-        { min: 20, max: 32, fix: "expected the IPv4 block size per node, 20 to 32 (Calico's default is 26)" });
+    const blockSize = r.intOr("network.blockSize", n.blockSize, 26, {
+        min: 20,
+        max: 32,
+        fix: "expected the IPv4 block size per node, 20 to 32 (Calico's default is 26)",
+    });
     const podCidr = deps.podCidr;
     if (podCidr && blockSize < podCidr.prefix) {
-        r.problem("network.blockSize", blockSize,
-            `a /${blockSize} block does not fit in cluster.podCidr ${podCidr.text}; use a block size of at least ${podCidr.prefix}`);
+        r.problem(
+            "network.blockSize",
+            blockSize,
+            `a /${blockSize} block does not fit in cluster.podCidr ${podCidr.text}; use a block size of at least ${podCidr.prefix}`,
+        );
     }
     const natOutgoing = r.bool("network.natOutgoing", n.natOutgoing, true);
     const poolNodeSelector = r.stringOr("network.poolNodeSelector", n.poolNodeSelector, "all()");
@@ -98,7 +123,9 @@ export function readNetwork(r: Reader, raw: unknown, deps: { podCidr?: Cidr }): 
         mode,
         ...(mtu !== undefined ? { mtu } : {}),
         ...(ipAutodetectionMethod ? { ipAutodetectionMethod } : {}),
-        blockSize, natOutgoing, poolNodeSelector,
+        blockSize,
+        natOutgoing,
+        poolNodeSelector,
         ...(bgp ? { bgp } : {}),
     };
 }

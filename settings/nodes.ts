@@ -22,32 +22,56 @@ interface Seen {
 function checkName(r: Reader, path: string, name: string | undefined, i: number, seen: Seen): void {
     if (name === undefined) return;
     if (!NODE_NAME.test(name)) {
-        r.problem(`${path}.name`, name,
-            "expected the node's Kubernetes name: lower-case letters, digits, '-' and '.' (kubectl get nodes)");
+        r.problem(
+            `${path}.name`,
+            name,
+            "expected the node's Kubernetes name: lower-case letters, digits, '-' and '.' (kubectl get nodes)",
+        );
     } else if (seen.names.has(name)) {
-        r.problem(`${path}.name`, name, `nodes[${seen.names.get(name)}] has the same name; each node must be listed once`);
+        r.problem(
+            `${path}.name`,
+            name,
+            `nodes[${seen.names.get(name)}] has the same name; each node must be listed once`,
+        );
     } else {
         seen.names.set(name, i);
     }
 }
 
-function checkAddress(r: Reader, path: string, address: string, port: number, i: number, seen: Seen, deps: NodeDeps): void {
+function checkAddress(
+    r: Reader,
+    path: string,
+    address: string,
+    port: number,
+    i: number,
+    seen: Seen,
+    deps: NodeDeps,
+): void {
     const problem = addressProblem(address);
     if (problem) r.problem(`${path}.address`, address, problem);
     const id = `${address.toLowerCase()}:${port}`;
     if (seen.addresses.has(id)) {
-        r.problem(`${path}.address`, address,
-            `nodes[${seen.addresses.get(id)}] has the same address${port !== 22 ? ` and port ${port}` : ""}; each node must be listed once`);
+        r.problem(
+            `${path}.address`,
+            address,
+            `nodes[${seen.addresses.get(id)}] has the same address${port !== 22 ? ` and port ${port}` : ""}; each node must be listed once`,
+        );
     } else {
         seen.addresses.set(id, i);
     }
     const ip = parseIPv4(address);
     if (ip === undefined) return;
-    for (const [what, range] of [["cluster.podCidr", deps.podCidr], ["cluster.serviceCidr", deps.serviceCidr]] as const) {
+    for (const [what, range] of [
+        ["cluster.podCidr", deps.podCidr],
+        ["cluster.serviceCidr", deps.serviceCidr],
+    ] as const) {
         if (range && cidrContains(range, ip)) {
             const word = what === "cluster.podCidr" ? "pod" : "service";
-            r.problem(`${path}.address`, address,
-                `it is inside ${what} ${range.text}; node addresses and the ${word} range must not overlap`);
+            r.problem(
+                `${path}.address`,
+                address,
+                `it is inside ${what} ${range.text}; node addresses and the ${word} range must not overlap`,
+            );
         }
     }
 }
@@ -65,13 +89,19 @@ function readNode(r: Reader, i: number, v: unknown, seen: Seen, deps: NodeDeps):
     const user = r.stringOr(`${path}.user`, o.user, deps.ssh.user);
     const hostKey = r.string(`${path}.hostKey`, o.hostKey);
     if (hostKey !== undefined && !HOST_KEY.test(hostKey)) {
-        r.problem(`${path}.hostKey`, hostKey,
-            `expected a public host key line such as "ssh-ed25519 AAAA..." (ssh-keyscan -t ed25519 ${address ?? "NODE"})`);
+        r.problem(
+            `${path}.hostKey`,
+            hostKey,
+            `expected a public host key line such as "ssh-ed25519 AAAA..." (ssh-keyscan -t ed25519 ${address ?? "NODE"})`,
+        );
     }
     if (hostKey === undefined && !deps.ssh.insecureIgnoreHostKeys) {
-        r.problem(`${path}.hostKey`, undefined,
+        r.problem(
+            `${path}.hostKey`,
+            undefined,
             `pin ${name ?? "the node"}'s SSH host key ("ssh-ed25519 AAAA...", from ssh-keyscan on a trusted network or the node's ` +
-                "/etc/ssh/ssh_host_ed25519_key.pub), or set ssh.insecureIgnoreHostKeys: true to accept any key");
+                "/etc/ssh/ssh_host_ed25519_key.pub), or set ssh.insecureIgnoreHostKeys: true to accept any key",
+        );
     }
     if (name === undefined || address === undefined) return undefined;
     return { name, address, port, user, ...(hostKey ? { hostKey } : {}), index: i };
@@ -91,8 +121,10 @@ export function readNodes(r: Reader, raw: unknown, deps: NodeDeps): NodeSettings
         });
     }
     if (deps.ssh.insecureIgnoreHostKeys) {
-        r.warn(`${key("ssh.insecureIgnoreHostKeys")} is true: node host keys are not checked, ` +
-            "so a host that answers in a node's place gets the node scripts and the SSH session");
+        r.warn(
+            `${key("ssh.insecureIgnoreHostKeys")} is true: node host keys are not checked, ` +
+                "so a host that answers in a node's place gets the node scripts and the SSH session",
+        );
     }
     return nodes;
 }

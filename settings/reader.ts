@@ -43,7 +43,11 @@ export class Reader {
     object(path: string, v: unknown, required: boolean): Raw | undefined {
         if (v === undefined || v === null) {
             if (required) {
-                this.problem(path, undefined, `it is required; set it in Pulumi.<stack>.yaml (see README, "Config reference")`);
+                this.problem(
+                    path,
+                    undefined,
+                    `it is required; set it in Pulumi.<stack>.yaml (see README, "Config reference")`,
+                );
             }
             return undefined;
         }
@@ -134,7 +138,9 @@ export class Reader {
 }
 
 /** The object with every field defined, or undefined when any is missing (a problem was reported for it). */
-export function allDefined<T extends Record<string, unknown>>(o: T): { [K in keyof T]-?: NonNullable<T[K]> } | undefined {
+export function allDefined<T extends Record<string, unknown>>(
+    o: T,
+): { [K in keyof T]-?: NonNullable<T[K]> } | undefined {
     return Object.values(o).every((v) => v !== undefined && v !== null)
         ? (o as { [K in keyof T]-?: NonNullable<T[K]> })
         : undefined;

@@ -19,8 +19,17 @@ export function planWaves<T>(nodes: readonly T[], waveSize: number): T[][] {
 
 export function readRollout(r: Reader, raw: unknown, deps: { nodes: readonly NodeSettings[] }): RolloutSettings {
     const ro: Raw = r.section("rollout", raw, ["waveSize", "recheck"]);
-    const waveSize = r.intOr("rollout.waveSize", ro.waveSize, defaultWaveSize(deps.nodes.length),
-        { min: 1, fix: "expected how many nodes are prepared at once, a whole number of at least 1" });
+    const waveSize = r.intOr("rollout.waveSize", ro.waveSize, defaultWaveSize(deps.nodes.length), {
+        min: 1,
+        fix: "expected how many nodes are prepared at once, a whole number of at least 1",
+    });
     const recheck = ro.recheck === undefined || ro.recheck === null ? "" : String(ro.recheck);
-    return { waveSize, recheck, waves: planWaves(deps.nodes.map((n) => n.name), waveSize) };
+    return {
+        waveSize,
+        recheck,
+        waves: planWaves(
+            deps.nodes.map((n) => n.name),
+            waveSize,
+        ),
+    };
 }

@@ -12,23 +12,35 @@ import { CONFIG_KEYS, CONFIG_NAMESPACE, RawConfig } from "./types";
 export const SECRET_PATHS: readonly string[] = ["ssh.privateKey", "ssh.bastion.privateKey", "cluster.kubeconfig"];
 
 function isSecure(v: unknown): boolean {
-    return typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { secure?: unknown }).secure === "string";
+    return (
+        typeof v === "object" &&
+        v !== null &&
+        !Array.isArray(v) &&
+        Object.keys(v).length === 1 &&
+        typeof (v as { secure?: unknown }).secure === "string"
+    );
 }
 
 /** Replaces `{ secure: ... }` leaves with placeholder Secrets, at any depth. */
 function unwrapSecure(v: unknown): unknown {
     if (isSecure(v)) return new Secret(Secret.placeholder);
     if (Array.isArray(v)) return v.map(unwrapSecure);
-    if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecure(x)]));
+    if (typeof v === "object" && v !== null)
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecure(x)]));
     return v;
 }
 
-export interface StackFileResult { readonly raw: RawConfig; readonly problems: readonly string[] }
+export interface StackFileResult {
+    readonly raw: RawConfig;
+    readonly problems: readonly string[];
+}
 
 /** Parses the text of a Pulumi.<stack>.yaml. Keys of other namespaces (kubernetes:, aws:) are ignored. */
 export function rawConfigFromStackFile(text: string, fileName = "stack file"): StackFileResult {
     let doc: unknown;
-    try { doc = yaml.load(text); } catch (e) {
+    try {
+        doc = yaml.load(text);
+    } catch (e) {
         return { raw: {}, problems: [`${fileName} is not valid YAML: ${(e as Error).message.split("\n")[0]}`] };
     }
     const config = (doc as { config?: unknown } | null)?.config ?? {};
@@ -42,7 +54,9 @@ export function rawConfigFromStackFile(text: string, fileName = "stack file"): S
         if (ns !== CONFIG_NAMESPACE || rest.length !== 1) continue;
         const name = rest[0];
         if (!(CONFIG_KEYS as readonly string[]).includes(name)) {
-            problems.push(`${k} is not a config key of this program; the keys are ${CONFIG_KEYS.map((x) => `${CONFIG_NAMESPACE}:${x}`).join(", ")}`);
+            problems.push(
+                `${k} is not a config key of this program; the keys are ${CONFIG_KEYS.map((x) => `${CONFIG_NAMESPACE}:${x}`).join(", ")}`,
+            );
             continue;
         }
         raw[name] = unwrapSecure(v);
@@ -71,7 +85,8 @@ function wrapSecretPaths(name: string, v: unknown): unknown {
     const clone = JSON.parse(JSON.stringify(v)) as Record<string, unknown>;
     for (const path of paths) {
         let o: Record<string, unknown> | undefined = clone;
-        for (const seg of path.slice(0, -1)) o = (o && typeof o[seg] === "object" ? o[seg] as Record<string, unknown> : undefined);
+        for (const seg of path.slice(0, -1))
+            o = o && typeof o[seg] === "object" ? (o[seg] as Record<string, unknown>) : undefined;
         const last = path[path.length - 1];
         if (o && typeof o[last] === "string") o[last] = new Secret(o[last] as string);
     }

@@ -20,7 +20,13 @@ export interface RawConfig {
     readonly rollout?: unknown;
 }
 export const CONFIG_KEYS: readonly (keyof RawConfig)[] = [
-    "cluster", "network", "ssh", "nodes", "calico", "typha", "rollout",
+    "cluster",
+    "network",
+    "ssh",
+    "nodes",
+    "calico",
+    "typha",
+    "rollout",
 ];
 
 export interface LoadContext {
@@ -31,8 +37,7 @@ export interface LoadContext {
 }
 
 export type Kubeconfig =
-    | { readonly kind: "path"; readonly path: string }
-    | { readonly kind: "content"; readonly content: Secret };
+    { readonly kind: "path"; readonly path: string } | { readonly kind: "content"; readonly content: Secret };
 
 export interface ClusterSettings {
     readonly name: string;

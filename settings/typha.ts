@@ -39,25 +39,35 @@ export function sizeTypha(t: TyphaInput): { decision: TyphaDecision; problems: s
     const problems: string[] = [];
     const enabled = t.enabled === "auto" ? n > TYPHA_AUTO_THRESHOLD : t.enabled;
     if (!enabled) {
-        const reason = t.enabled === false
-            ? `typha.enabled is false: Felix talks to the API server directly on all ${n} nodes`
-            : `${n} nodes is ${TYPHA_AUTO_THRESHOLD} or fewer: Typha only pays off above ${TYPHA_AUTO_THRESHOLD} nodes (typha.enabled: auto)`;
+        const reason =
+            t.enabled === false
+                ? `typha.enabled is false: Felix talks to the API server directly on all ${n} nodes`
+                : `${n} nodes is ${TYPHA_AUTO_THRESHOLD} or fewer: Typha only pays off above ${TYPHA_AUTO_THRESHOLD} nodes (typha.enabled: auto)`;
         return { decision: { enabled: false, replicas: 0, nodeCount: n, reason }, problems };
     }
     // Typha binds host port 5473: one pod per node, and a rolling update needs a free node.
     const nodeCap = n - 1;
     if (t.replicas !== undefined) {
         if (!Number.isInteger(t.replicas) || t.replicas < 1 || t.replicas > TYPHA_MAX_REPLICAS) {
-            problems.push(`typha.replicas is ${JSON.stringify(t.replicas)}: it must be a whole number from 1 to ${TYPHA_MAX_REPLICAS}; remove it to size Typha from the node count`);
+            problems.push(
+                `typha.replicas is ${JSON.stringify(t.replicas)}: it must be a whole number from 1 to ${TYPHA_MAX_REPLICAS}; remove it to size Typha from the node count`,
+            );
         } else if (t.replicas > nodeCap) {
-            problems.push(`typha.replicas is ${t.replicas} but the cluster has ${n} node(s): Typha uses host port 5473, so it needs fewer replicas than nodes (at most ${Math.max(nodeCap, 0)}); lower typha.replicas or set typha.nodeCount`);
+            problems.push(
+                `typha.replicas is ${t.replicas} but the cluster has ${n} node(s): Typha uses host port 5473, so it needs fewer replicas than nodes (at most ${Math.max(nodeCap, 0)}); lower typha.replicas or set typha.nodeCount`,
+            );
         }
         const reason = `typha.replicas overrides the sizing rule: ${t.replicas} replica(s) for ${n} nodes`;
         return { decision: { enabled: true, replicas: t.replicas, nodeCount: n, reason }, problems };
     }
     if (nodeCap < 1) {
-        problems.push(`typha.enabled is true but the cluster has ${n} node(s): Typha uses host port 5473 and needs fewer replicas than nodes, so it needs at least 2 nodes; set typha.enabled to auto or false`);
-        return { decision: { enabled: true, replicas: 1, nodeCount: n, reason: "Typha cannot run on a single node" }, problems };
+        problems.push(
+            `typha.enabled is true but the cluster has ${n} node(s): Typha uses host port 5473 and needs fewer replicas than nodes, so it needs at least 2 nodes; set typha.enabled to auto or false`,
+        );
+        return {
+            decision: { enabled: true, replicas: 1, nodeCount: n, reason: "Typha cannot run on a single node" },
+            problems,
+        };
     }
     const byRule = Math.min(TYPHA_MAX_REPLICAS, Math.max(1, Math.ceil(n / NODES_PER_TYPHA)));
     const parts = [`ceil(${n} / ${NODES_PER_TYPHA}) = ${Math.ceil(n / NODES_PER_TYPHA)}`];
@@ -65,15 +75,25 @@ export function sizeTypha(t: TyphaInput): { decision: TyphaDecision; problems: s
     if (Math.ceil(n / NODES_PER_TYPHA) > TYPHA_MAX_REPLICAS) parts.push(`capped at ${TYPHA_MAX_REPLICAS}`);
     if (t.production && replicas < TYPHA_PRODUCTION_MIN) {
         replicas = Math.min(TYPHA_PRODUCTION_MIN, nodeCap);
-        parts.push(`raised to ${replicas} for production (at least ${TYPHA_PRODUCTION_MIN} where the node count allows)`);
+        parts.push(
+            `raised to ${replicas} for production (at least ${TYPHA_PRODUCTION_MIN} where the node count allows)`,
+        );
     }
     if (replicas > nodeCap) {
         replicas = nodeCap;
         parts.push(`lowered to ${replicas}: fewer replicas than nodes (host port 5473)`);
     }
-    const why = t.enabled === "auto" ? `${n} nodes is above ${TYPHA_AUTO_THRESHOLD} (typha.enabled: auto)` : "typha.enabled is true";
+    const why =
+        t.enabled === "auto"
+            ? `${n} nodes is above ${TYPHA_AUTO_THRESHOLD} (typha.enabled: auto)`
+            : "typha.enabled is true";
     return {
-        decision: { enabled: true, replicas, nodeCount: n, reason: `${why}; one replica per ${NODES_PER_TYPHA} nodes, at most ${TYPHA_MAX_REPLICAS}: ${parts.join(", ")} -> ${replicas}` },
+        decision: {
+            enabled: true,
+            replicas,
+            nodeCount: n,
+            reason: `${why}; one replica per ${NODES_PER_TYPHA} nodes, at most ${TYPHA_MAX_REPLICAS}: ${parts.join(", ")} -> ${replicas}`,
+        },
         problems,
     };
 }
@@ -85,11 +105,16 @@ export function readTypha(r: Reader, raw: unknown, deps: { nodes: number; produc
     if (t.enabled === "auto" || typeof t.enabled === "boolean") enabled = t.enabled;
     else if (t.enabled === "true" || t.enabled === "false") enabled = t.enabled === "true";
     else if (t.enabled !== undefined) r.problem("typha.enabled", t.enabled, "expected auto, true or false");
-    const nodeCount = r.int("typha.nodeCount", t.nodeCount,
-        { min: 1, fix: "expected the number of nodes in the whole cluster, a whole number of at least 1" });
+    const nodeCount = r.int("typha.nodeCount", t.nodeCount, {
+        min: 1,
+        fix: "expected the number of nodes in the whole cluster, a whole number of at least 1",
+    });
     if (nodeCount !== undefined && nodeCount < deps.nodes) {
-        r.problem("typha.nodeCount", nodeCount,
-            `the stack lists ${deps.nodes} nodes; typha.nodeCount counts the whole cluster, so it cannot be smaller (remove it to use the node list)`);
+        r.problem(
+            "typha.nodeCount",
+            nodeCount,
+            `the stack lists ${deps.nodes} nodes; typha.nodeCount counts the whole cluster, so it cannot be smaller (remove it to use the node list)`,
+        );
     }
     const replicas = typeof t.replicas === "string" && /^\d+$/.test(t.replicas) ? Number(t.replicas) : t.replicas;
     const sized = sizeTypha({

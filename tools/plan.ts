@@ -31,8 +31,11 @@ async function main(): Promise<void> {
     const args = parseArgs(process.argv.slice(2));
     if (!args.stack === !args.config) usage("give exactly one of --stack and --config");
     const file = args.config ?? `Pulumi.${args.stack}.yaml`;
-    const stack = args.stack ?? (/^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(file))?.[1] ?? path.basename(file).replace(/\.ya?ml$/, ""));
-    const outDir = args.out ?? path.join("plan", stack);
+    const stack =
+        args.stack ??
+        /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(file))?.[1] ??
+        path.basename(file).replace(/\.ya?ml$/, "");
+    const outDir = args.out ?? path.join("plan-output", stack);
     process.stderr.write(`plan: reading ${file}\n`);
     if (!fs.existsSync(file)) usage(`${file} does not exist`);
     const { raw, problems: fileProblems } = rawConfigFromStackFile(fs.readFileSync(file, "utf8"), file);
@@ -40,13 +43,19 @@ async function main(): Promise<void> {
     const r = loadSettings(raw, { stack, dryRun: true });
     const problems = [...fileProblems, ...(r.ok ? [] : r.problems)];
     if (problems.length || !r.ok) {
-        process.stderr.write(`plan: ${file} has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
+        process.stderr.write(
+            `plan: ${file} has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}\n`,
+        );
         process.exit(1);
     }
     const { files } = await writePlan(r.settings, outDir, { progress: (l) => process.stderr.write(`${l}\n`) });
-    process.stderr.write(`plan: wrote ${outDir}: summary.md, ${files.kubernetes.length} Kubernetes file(s), ${files.nodes.length} node script(s), ${files.resources} resource(s) in resources.json\n`);
+    process.stderr.write(
+        `plan: wrote ${outDir}: summary.md, ${files.kubernetes.length} Kubernetes file(s), ${files.nodes.length} node script(s), ${files.resources} resource(s) in resources.json\n`,
+    );
     // Peak resident memory of this process (Linux), for npm run bench.
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.existsSync("/proc/self/status") ? fs.readFileSync("/proc/self/status", "utf8") : "");
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(
+        fs.existsSync("/proc/self/status") ? fs.readFileSync("/proc/self/status", "utf8") : "",
+    );
     if (hwm) process.stderr.write(`plan: peak-rss-mb=${Math.round(Number(hwm[1]) / 1024)}\n`);
 }
 

@@ -4,15 +4,21 @@ import { RawConfig } from "../../settings/types";
 import { EXAMPLE_HOST_KEY, generatedNodes } from "../../plan/generate";
 
 export const HOST_KEY = EXAMPLE_HOST_KEY;
-export const FAKE_PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nTEST-ONLY-NOT-A-REAL-KEY-1f0e2d\n-----END OPENSSH PRIVATE KEY-----\n";
+export const FAKE_PRIVATE_KEY =
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nTEST-ONLY-NOT-A-REAL-KEY-1f0e2d\n-----END OPENSSH PRIVATE KEY-----\n";
 export { generatedNodes };
 
 /** The tutorial's three-node cluster, valid as it is. */
 export function tutorialRaw(overrides: Partial<Record<keyof RawConfig, unknown>> = {}): RawConfig {
     const base: Record<string, unknown> = {
         cluster: {
-            name: "tutorial", kubernetesVersion: "1.14.2", podCidr: "172.30.0.0/16", serviceCidr: "10.254.0.0/16",
-            kubeconfig: "~/.kube/config", context: "tutorial", production: false,
+            name: "tutorial",
+            kubernetesVersion: "1.14.2",
+            podCidr: "172.30.0.0/16",
+            serviceCidr: "10.254.0.0/16",
+            kubeconfig: "~/.kube/config",
+            context: "tutorial",
+            production: false,
         },
         network: { mode: "ipip" },
         ssh: { user: "root", port: 22, privateKey: new Secret(FAKE_PRIVATE_KEY) },
@@ -27,7 +33,10 @@ export function tutorialRaw(overrides: Partial<Record<keyof RawConfig, unknown>>
     };
     for (const [k, v] of Object.entries(overrides)) {
         const cur = base[k];
-        base[k] = v && typeof v === "object" && !Array.isArray(v) && cur && typeof cur === "object" && !Array.isArray(cur) ? { ...cur, ...v } : v;
+        base[k] =
+            v && typeof v === "object" && !Array.isArray(v) && cur && typeof cur === "object" && !Array.isArray(cur)
+                ? { ...cur, ...v }
+                : v;
     }
     return base;
 }
@@ -35,7 +44,13 @@ export function tutorialRaw(overrides: Partial<Record<keyof RawConfig, unknown>>
 /** A generated cluster of `count` nodes on Kubernetes 1.28 with Calico v3.26.5. */
 export function generatedRaw(count: number, overrides: Partial<Record<keyof RawConfig, unknown>> = {}): RawConfig {
     return tutorialRaw({
-        cluster: { name: `gen-${count}`, kubernetesVersion: "1.28.4", podCidr: "172.30.0.0/16", serviceCidr: "10.254.0.0/16", context: `gen-${count}` },
+        cluster: {
+            name: `gen-${count}`,
+            kubernetesVersion: "1.28.4",
+            podCidr: "172.30.0.0/16",
+            serviceCidr: "10.254.0.0/16",
+            context: `gen-${count}`,
+        },
         calico: { version: "v3.26.5" },
         nodes: generatedNodes(count),
         ...overrides,

@@ -3,7 +3,11 @@ import { RawConfig, requireSettings, Settings } from "../../settings";
 import { buildMigration, Migration } from "../../program";
 import { installPlanMonitor, Registration, settled, withoutStackTraces } from "../../plan/monitor";
 
-export interface Built { readonly settings: Settings; readonly regs: Registration[]; readonly migration: Migration }
+export interface Built {
+    readonly settings: Settings;
+    readonly regs: Registration[];
+    readonly migration: Migration;
+}
 
 export async function build(raw: RawConfig, stack = "test", dryRun = true): Promise<Built> {
     const settings = requireSettings(raw, { stack, dryRun });
@@ -22,7 +26,13 @@ export async function buildSettings(settings: Settings): Promise<Built> {
 
 export function byName(regs: readonly Registration[], type: string, name: string): Registration {
     const r = regs.find((x) => x.type === type && x.name === name);
-    if (!r) throw new Error(`no ${type} named ${name}; have: ${regs.map((x) => `${x.type}::${x.name}`).slice(0, 40).join(", ")}`);
+    if (!r)
+        throw new Error(
+            `no ${type} named ${name}; have: ${regs
+                .map((x) => `${x.type}::${x.name}`)
+                .slice(0, 40)
+                .join(", ")}`,
+        );
     return r;
 }
 
@@ -37,7 +47,11 @@ export function ancestors(regs: readonly Registration[], urn: string): Set<strin
     const stack = [urn];
     while (stack.length) {
         const u = stack.pop()!;
-        for (const d of m.get(u)?.dependsOn ?? []) if (!seen.has(d)) { seen.add(d); stack.push(d); }
+        for (const d of m.get(u)?.dependsOn ?? [])
+            if (!seen.has(d)) {
+                seen.add(d);
+                stack.push(d);
+            }
     }
     return seen;
 }

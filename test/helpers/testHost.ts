@@ -17,18 +17,42 @@ const STUBS = path.join(__dirname, "stubs");
 export const POD_CIDR = "172.30.0.0/16";
 
 /** Directories of the real filesystem that each host sees as its own. */
-const BOUND = ["/etc/systemd/system", "/run", "/var/lib/cni", "/var/lib/flannel-to-calico", "/etc/cni/net.d", "/opt/k8s/bin", "/opt/cni/bin", "/etc/docker", "/etc/flanneld", "/usr/local/sbin"];
+const BOUND = [
+    "/etc/systemd/system",
+    "/run",
+    "/var/lib/cni",
+    "/var/lib/flannel-to-calico",
+    "/etc/cni/net.d",
+    "/opt/k8s/bin",
+    "/opt/cni/bin",
+    "/etc/docker",
+    "/etc/flanneld",
+    "/usr/local/sbin",
+];
 
 export function hostTestsAvailable(): { ok: boolean; why?: string } {
     if (process.getuid?.() !== 0) return { ok: false, why: "not root: network and mount namespaces need root" };
     for (const bin of ["ip", "unshare", "/usr/sbin/sshd", "ssh", "ssh-keygen"]) {
-        try { execFileSync("sh", ["-c", `command -v ${bin}`], { stdio: "ignore" }); } catch { return { ok: false, why: `${bin} is not installed (apt-get install openssh-server openssh-client iproute2 iptables)` }; }
+        try {
+            execFileSync("sh", ["-c", `command -v ${bin}`], { stdio: "ignore" });
+        } catch {
+            return {
+                ok: false,
+                why: `${bin} is not installed (apt-get install openssh-server openssh-client iproute2 iptables)`,
+            };
+        }
     }
-    try { execFileSync("sh", ["-c", "command -v iptables || test -x /usr/sbin/iptables"], { stdio: "ignore" }); } catch { return { ok: false, why: "iptables is not installed" }; }
+    try {
+        execFileSync("sh", ["-c", "command -v iptables || test -x /usr/sbin/iptables"], { stdio: "ignore" });
+    } catch {
+        return { ok: false, why: "iptables is not installed" };
+    }
     try {
         execFileSync("ip", ["netns", "add", "f2c-probe"], { stdio: "ignore" });
         execFileSync("ip", ["netns", "del", "f2c-probe"], { stdio: "ignore" });
-    } catch { return { ok: false, why: "cannot create network namespaces here" }; }
+    } catch {
+        return { ok: false, why: "cannot create network namespaces here" };
+    }
     return { ok: true };
 }
 
@@ -179,7 +203,9 @@ export function createFleet(): HostFleet {
     removeStaleHosts();
     let next = 1;
     return {
-        keyFile, privateKey, hosts,
+        keyFile,
+        privateKey,
+        hosts,
         async create(name: string, shape: HostShape = {}): Promise<TestHost> {
             const index = next++;
             const ns = `f2c-${fleetId}-${index}`;
@@ -188,23 +214,41 @@ export function createFleet(): HostFleet {
             const dir = path.join(base, name);
             const file = (p: string) => path.join(dir, "fs", p);
             for (const b of BOUND) fs.mkdirSync(file(b), { recursive: true });
-            for (const d of ["/run/sshd", "/run/f2c-host-state/sandboxes", "/etc/systemd/system/multi-user.target.wants"]) fs.mkdirSync(file(d), { recursive: true });
+            for (const d of [
+                "/run/sshd",
+                "/run/f2c-host-state/sandboxes",
+                "/etc/systemd/system/multi-user.target.wants",
+            ])
+                fs.mkdirSync(file(d), { recursive: true });
             // Recorders on PATH (/usr/local/sbin comes first in sshd's default PATH).
             for (const stub of ["systemctl", "docker", "crictl"]) {
                 fs.copyFileSync(path.join(STUBS, stub), file(`/usr/local/sbin/${stub}`));
                 fs.chmodSync(file(`/usr/local/sbin/${stub}`), 0o755);
             }
             if (shape.oldIptables) {
-                fs.writeFileSync(file("/usr/local/sbin/iptables"), `#!/bin/sh\n[ "$1" = --version ] && { echo "iptables v1.4.21"; exit 0; }\nexec /usr/sbin/iptables-nft "$@"\n`, { mode: 0o755 });
-                // CentOS 7 has no iptables-legacy or iptables-nft: these shadow the machine's and fail like a missing command.
-                for (const b of ["iptables-legacy", "iptables-nft"]) fs.writeFileSync(file(`/usr/local/sbin/${b}`), "#!/bin/sh\nexit 127\n", { mode: 0o755 });
+                fs.writeFileSync(
+                    file("/usr/local/sbin/iptables"),
+                    `#!/bin/sh\n[ "$1" = --version ] && { echo "iptables v1.4.21"; exit 0; }\nexec /usr/sbin/iptables-nft "$@"\n`,
+                    { mode: 0o755 },
+                );
+                // CentOS 7 has no iptables-legacy or iptables-nft:
+                // these shadow the machine's and fail like a missing command.
+                for (const b of ["iptables-legacy", "iptables-nft"])
+                    fs.writeFileSync(file(`/usr/local/sbin/${b}`), "#!/bin/sh\nexit 127\n", { mode: 0o755 });
             }
             const version = shape.kubeletVersion ?? "1.14.2";
-            fs.writeFileSync(file("/opt/k8s/bin/kubelet"), `#!/bin/sh\necho "kubelet $*" >> /run/f2c-host-state/kubelet.log\n[ "$1" = --version ] && echo "Kubernetes v${version}"\nexit 0\n`, { mode: 0o755 });
+            fs.writeFileSync(
+                file("/opt/k8s/bin/kubelet"),
+                `#!/bin/sh\necho "kubelet $*" >> /run/f2c-host-state/kubelet.log\n[ "$1" = --version ] && echo "Kubernetes v${version}"\nexit 0\n`,
+                { mode: 0o755 },
+            );
             const state = file("/run/f2c-host-state");
             const unitDir = file("/etc/systemd/system");
             if (shape.containerd) {
-                fs.writeFileSync(path.join(unitDir, "containerd.service"), "[Unit]\nDescription=containerd container runtime\n[Service]\nExecStart=/usr/local/bin/containerd\n");
+                fs.writeFileSync(
+                    path.join(unitDir, "containerd.service"),
+                    "[Unit]\nDescription=containerd container runtime\n[Service]\nExecStart=/usr/local/bin/containerd\n",
+                );
                 fs.writeFileSync(path.join(state, "containerd.service.active"), "");
                 fs.mkdirSync(path.join(state, "pods"), { recursive: true });
                 fs.writeFileSync(path.join(state, "pods", "p-app-1"), "pod\n");
@@ -215,14 +259,24 @@ export function createFleet(): HostFleet {
                 fs.writeFileSync(path.join(state, "docker.service.active"), "");
             }
             if (shape.kubeletUnit !== false) {
-                fs.writeFileSync(path.join(unitDir, "kubelet.service"), shape.kubeletService ?? tutorialKubeletService(name));
+                fs.writeFileSync(
+                    path.join(unitDir, "kubelet.service"),
+                    shape.kubeletService ?? tutorialKubeletService(name),
+                );
                 fs.writeFileSync(path.join(state, "kubelet.service.active"), "");
             }
             if (shape.criDockerService) {
                 fs.writeFileSync(path.join(unitDir, "cri-docker.service"), shape.criDockerService);
                 fs.writeFileSync(path.join(state, "cri-docker.service.active"), "");
             }
-            fs.writeFileSync(file("/etc/docker/daemon.json"), JSON.stringify({ "live-restore": true, "max-concurrent-downloads": 20, "data-root": "/data/k8s/docker/data" }, null, 2));
+            fs.writeFileSync(
+                file("/etc/docker/daemon.json"),
+                JSON.stringify(
+                    { "live-restore": true, "max-concurrent-downloads": 20, "data-root": "/data/k8s/docker/data" },
+                    null,
+                    2,
+                ),
+            );
             // Pod sandboxes: two on the Flannel network, one host-network.
             fs.writeFileSync(path.join(state, "sandboxes", "aaa111"), "default\n");
             fs.writeFileSync(path.join(state, "sandboxes", "bbb222"), "default\n");
@@ -231,17 +285,35 @@ export function createFleet(): HostFleet {
             if (shape.flannel !== false) {
                 fs.writeFileSync(path.join(unitDir, "flanneld.service"), TUTORIAL_FLANNELD_SERVICE);
                 fs.mkdirSync(path.join(unitDir, "docker.service.requires"), { recursive: true });
-                fs.symlinkSync("/etc/systemd/system/flanneld.service", path.join(unitDir, "docker.service.requires", "flanneld.service"));
+                fs.symlinkSync(
+                    "/etc/systemd/system/flanneld.service",
+                    path.join(unitDir, "docker.service.requires", "flanneld.service"),
+                );
                 fs.writeFileSync(path.join(state, "flanneld.service.enabled"), "");
                 fs.writeFileSync(path.join(state, "flanneld.service.active"), "");
                 fs.mkdirSync(file("/run/flannel"), { recursive: true });
-                fs.writeFileSync(file("/run/flannel/docker"), `DOCKER_NETWORK_OPTIONS=" --bip=${subnet}.1/21 --ip-masq=false --mtu=1450"\n`);
-                fs.writeFileSync(file("/run/flannel/subnet.env"), `FLANNEL_NETWORK=${POD_CIDR}\nFLANNEL_SUBNET=${subnet}.1/21\n`);
+                fs.writeFileSync(
+                    file("/run/flannel/docker"),
+                    `DOCKER_NETWORK_OPTIONS=" --bip=${subnet}.1/21 --ip-masq=false --mtu=1450"\n`,
+                );
+                fs.writeFileSync(
+                    file("/run/flannel/subnet.env"),
+                    `FLANNEL_NETWORK=${POD_CIDR}\nFLANNEL_SUBNET=${subnet}.1/21\n`,
+                );
                 fs.mkdirSync(file("/etc/flanneld/cert"), { recursive: true });
                 fs.writeFileSync(file("/etc/flanneld/cert/flanneld.pem"), "-----BEGIN CERTIFICATE-----\n");
-                fs.writeFileSync(file("/etc/cni/net.d/10-flannel.conflist"), JSON.stringify({ name: "cbr0", plugins: [{ type: "flannel", delegate: { hairpinMode: true } }, { type: "portmap" }] }));
+                fs.writeFileSync(
+                    file("/etc/cni/net.d/10-flannel.conflist"),
+                    JSON.stringify({
+                        name: "cbr0",
+                        plugins: [{ type: "flannel", delegate: { hairpinMode: true } }, { type: "portmap" }],
+                    }),
+                );
             }
-            fs.writeFileSync(file("/etc/cni/net.d/99-loopback.conf"), JSON.stringify({ cniVersion: "0.3.1", type: "loopback" }));
+            fs.writeFileSync(
+                file("/etc/cni/net.d/99-loopback.conf"),
+                JSON.stringify({ cniVersion: "0.3.1", type: "loopback" }),
+            );
             if (shape.staleCni !== false) {
                 fs.mkdirSync(file("/var/lib/cni/networks/k8s-pod-network"), { recursive: true });
                 fs.writeFileSync(file("/var/lib/cni/networks/k8s-pod-network/172.30.8.5"), "old");
@@ -256,12 +328,29 @@ export function createFleet(): HostFleet {
             fs.copyFileSync(`${keyFile}.pub`, path.join(sshd, "authorized_keys"));
             for (const p of [dir, sshd]) fs.chmodSync(p, 0o711);
             fs.chmodSync(path.join(sshd, "authorized_keys"), 0o644);
-            fs.writeFileSync(path.join(sshd, "sshd_config"), [
-                `ListenAddress ${address}`, "Port 22", `HostKey ${sshd}/ssh_host_ed25519_key`, `PidFile ${sshd}/sshd.pid`,
-                `AuthorizedKeysFile ${sshd}/authorized_keys`, "PermitRootLogin prohibit-password", "PasswordAuthentication no",
-                "KbdInteractiveAuthentication no", "UsePAM no", "StrictModes no", "LogLevel ERROR", "",
-            ].join("\n"));
-            const hostKey = fs.readFileSync(`${sshd}/ssh_host_ed25519_key.pub`, "utf8").trim().split(" ").slice(0, 2).join(" ");
+            fs.writeFileSync(
+                path.join(sshd, "sshd_config"),
+                [
+                    `ListenAddress ${address}`,
+                    "Port 22",
+                    `HostKey ${sshd}/ssh_host_ed25519_key`,
+                    `PidFile ${sshd}/sshd.pid`,
+                    `AuthorizedKeysFile ${sshd}/authorized_keys`,
+                    "PermitRootLogin prohibit-password",
+                    "PasswordAuthentication no",
+                    "KbdInteractiveAuthentication no",
+                    "UsePAM no",
+                    "StrictModes no",
+                    "LogLevel ERROR",
+                    "",
+                ].join("\n"),
+            );
+            const hostKey = fs
+                .readFileSync(`${sshd}/ssh_host_ed25519_key.pub`, "utf8")
+                .trim()
+                .split(" ")
+                .slice(0, 2)
+                .join(" ");
 
             // Network: a veth to the host, Flannel's link and docker0, Flannel's NAT rules.
             sh(`ip netns add ${ns}
@@ -270,7 +359,9 @@ ip addr add ${rootAddr}/30 dev ${veth}; ip link set ${veth} up
 ip netns exec ${ns} sh -ec '
 ip link set lo up; ip addr add ${address}/30 dev eth0; ip link set eth0 up
 ip link add docker0 type bridge; ip addr add ${subnet}.1/21 dev docker0; ip link set docker0 up
-${shape.flannel !== false ? `ip link add flannel.1 type vxlan id 1 dev eth0 local ${address} dstport 8472 nolearning
+${
+    shape.flannel !== false
+        ? `ip link add flannel.1 type vxlan id 1 dev eth0 local ${address} dstport 8472 nolearning
 ip addr add ${subnet}.0/32 dev flannel.1
 iptables -w -t nat -A POSTROUTING -s ${POD_CIDR} -d ${POD_CIDR} -j RETURN
 iptables -w -t nat -A POSTROUTING -s ${POD_CIDR} ! -d 224.0.0.0/4 -j MASQUERADE
@@ -281,47 +372,95 @@ iptables -w -t nat -A FLANNEL-POSTRTG -s ${POD_CIDR} -d ${POD_CIDR} -j RETURN
 iptables -w -t nat -A POSTROUTING -m comment --comment "flanneld masq" -j FLANNEL-POSTRTG
 iptables -w -N FLANNEL-FWD
 iptables -w -A FLANNEL-FWD -s ${POD_CIDR} -j ACCEPT
-iptables -w -A FORWARD -m comment --comment "flanneld forward" -j FLANNEL-FWD` : "true"}
+iptables -w -A FORWARD -m comment --comment "flanneld forward" -j FLANNEL-FWD`
+        : "true"
+}
 iptables -w -t nat -A POSTROUTING -s 192.168.100.0/24 -o eth0 -j MASQUERADE
 '`);
             const mounts = BOUND.map((b) => `mount --bind ${file(b)} ${b}`).join(" && ");
             for (const b of BOUND) fs.mkdirSync(b, { recursive: true });
-            const proc = spawn("ip", ["netns", "exec", ns, "unshare", "--mount", "--propagation", "private", "sh", "-c", `${mounts} && exec /usr/sbin/sshd -D -e -f ${sshd}/sshd_config`], { stdio: ["ignore", "ignore", "pipe"], detached: false });
+            const proc = spawn(
+                "ip",
+                [
+                    "netns",
+                    "exec",
+                    ns,
+                    "unshare",
+                    "--mount",
+                    "--propagation",
+                    "private",
+                    "sh",
+                    "-c",
+                    `${mounts} && exec /usr/sbin/sshd -D -e -f ${sshd}/sshd_config`,
+                ],
+                { stdio: ["ignore", "ignore", "pipe"], detached: false },
+            );
             let stderr = "";
-            proc.stderr!.on("data", (d) => { stderr += String(d); });
+            proc.stderr!.on("data", (d) => {
+                stderr += String(d);
+            });
             procs.push(proc);
             await waitForPort(address, 22, 10000, () => stderr);
             const host: TestHost = {
-                name, index, address, port: 22, hostKey, dir,
+                name,
+                index,
+                address,
+                port: 22,
+                hostKey,
+                dir,
                 file,
                 // Enters sshd's namespaces (its pid file names a process inside them).
                 exec: (cmd: string) => {
                     const pid = fs.readFileSync(`${sshd}/sshd.pid`, "utf8").trim();
                     return sh(`nsenter -t ${pid} -n -m bash -c ${shq(cmd)} 2>&1 || true`).trim();
                 },
-                stop: () => { try { proc.kill("SIGTERM"); } catch { /* gone */ } },
+                stop: () => {
+                    try {
+                        proc.kill("SIGTERM");
+                    } catch {
+                        /* gone */
+                    }
+                },
             };
             hosts.push(host);
             return host;
         },
         destroy(): void {
-            for (const p of procs) { try { p.kill("SIGKILL"); } catch { /* gone */ } }
+            for (const p of procs) {
+                try {
+                    p.kill("SIGKILL");
+                } catch {
+                    /* gone */
+                }
+            }
             for (let i = 1; i < next; i++) {
-                try { execFileSync("ip", ["netns", "del", `f2c-${fleetId}-${i}`], { stdio: "ignore" }); } catch { /* gone */ }
+                try {
+                    execFileSync("ip", ["netns", "del", `f2c-${fleetId}-${i}`], { stdio: "ignore" });
+                } catch {
+                    /* gone */
+                }
             }
             fs.rmSync(base, { recursive: true, force: true });
         },
     };
 }
 
-
 /** Namespaces of test runs whose process is gone (a run killed mid-way): deleting one removes its veth too. */
 function removeStaleHosts(): void {
-    const names = execFileSync("ip", ["netns", "list"], { encoding: "utf8" }).split("\n").map((l) => l.split(" ")[0]).filter((n) => n.startsWith("f2c-"));
+    const names = execFileSync("ip", ["netns", "list"], { encoding: "utf8" })
+        .split("\n")
+        .map((l) => l.split(" ")[0])
+        .filter((n) => n.startsWith("f2c-"));
     for (const n of names) {
         const pid = Number(/^f2c-(\d+)-\d+-\d+$/.exec(n)?.[1] ?? NaN);
         const alive = Number.isInteger(pid) && fs.existsSync(`/proc/${pid}`);
-        if (!alive) { try { execFileSync("ip", ["netns", "del", n], { stdio: "ignore" }); } catch { /* gone */ } }
+        if (!alive) {
+            try {
+                execFileSync("ip", ["netns", "del", n], { stdio: "ignore" });
+            } catch {
+                /* gone */
+            }
+        }
     }
 }
 
@@ -330,14 +469,19 @@ function removeStaleHosts(): void {
  * yet, picked at random so that concurrent test runs do not collide.
  */
 function freeSubnet(): { rootAddr: string; address: string } {
-    const used = new Set(execFileSync("ip", ["-4", "-o", "addr", "show"], { encoding: "utf8" })
-        .split("\n").map((l) => /inet 10\.213\.(\d+)\.(\d+)\//.exec(l)).filter((m): m is RegExpExecArray => !!m)
-        .map((m) => `${m[1]}.${Number(m[2]) & ~3}`));
+    const used = new Set(
+        execFileSync("ip", ["-4", "-o", "addr", "show"], { encoding: "utf8" })
+            .split("\n")
+            .map((l) => /inet 10\.213\.(\d+)\.(\d+)\//.exec(l))
+            .filter((m): m is RegExpExecArray => !!m)
+            .map((m) => `${m[1]}.${Number(m[2]) & ~3}`),
+    );
     for (let tries = 0; tries < 1000; tries++) {
         const k = 1 + Math.floor(Math.random() * 16382);
         const third = Math.floor((k * 4) / 256);
         const base = (k * 4) % 256;
-        if (!used.has(`${third}.${base}`)) return { rootAddr: `10.213.${third}.${base + 1}`, address: `10.213.${third}.${base + 2}` };
+        if (!used.has(`${third}.${base}`))
+            return { rootAddr: `10.213.${third}.${base + 1}`, address: `10.213.${third}.${base + 2}` };
     }
     throw new Error("no free /30 in 10.213.0.0/16 for a test host");
 }
@@ -346,9 +490,15 @@ async function waitForPort(host: string, port: number, ms: number, why: () => st
     const end = Date.now() + ms;
     while (Date.now() < end) {
         const ok = await new Promise<boolean>((resolve) => {
-            const s = net.connect({ host, port, timeout: 500 }, () => { s.destroy(); resolve(true); });
+            const s = net.connect({ host, port, timeout: 500 }, () => {
+                s.destroy();
+                resolve(true);
+            });
             s.on("error", () => resolve(false));
-            s.on("timeout", () => { s.destroy(); resolve(false); });
+            s.on("timeout", () => {
+                s.destroy();
+                resolve(false);
+            });
         });
         if (ok) return;
         await new Promise((r) => setTimeout(r, 100));

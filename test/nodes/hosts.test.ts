@@ -15,18 +15,28 @@ import { nodeConnection } from "../../nodes/connection";
 import { STEPS } from "../../nodes/steps";
 import { buildSettings } from "../helpers/mocks";
 import { tutorialRaw } from "../helpers/config";
-import { createFleet, HostFleet, hostTestsAvailable, TestHost, TUTORIAL_DOCKER_SERVICE, tutorialKubeletService } from "../helpers/testHost";
+import {
+    createFleet,
+    HostFleet,
+    hostTestsAvailable,
+    TestHost,
+    TUTORIAL_DOCKER_SERVICE,
+    tutorialKubeletService,
+} from "../helpers/testHost";
 import { NodeRunError, runOnNode, RunResult } from "../helpers/runner";
 
 const available = hostTestsAvailable();
 const required = process.env.F2C_REQUIRE_HOST_TESTS === "1";
 
 function settingsFor(fleet: HostFleet, hosts: TestHost[], extra: Record<string, unknown> = {}): Settings {
-    return requireSettings(tutorialRaw({
-        ssh: { user: "root", privateKey: new Secret(fleet.privateKey), perDialTimeout: 3, dialErrorLimit: 1 },
-        nodes: hosts.map((h) => ({ name: h.name, address: h.address, hostKey: h.hostKey })),
-        ...extra,
-    }), { stack: "hosts", dryRun: false });
+    return requireSettings(
+        tutorialRaw({
+            ssh: { user: "root", privateKey: new Secret(fleet.privateKey), perDialTimeout: 3, dialErrorLimit: 1 },
+            nodes: hosts.map((h) => ({ name: h.name, address: h.address, hostKey: h.hostKey })),
+            ...extra,
+        }),
+        { stack: "hosts", dryRun: false },
+    );
 }
 
 /** The scripts the component registers for each node, by step. */
@@ -34,11 +44,14 @@ async function scriptsFor(s: Settings): Promise<Map<string, string[]>> {
     const { regs } = await buildSettings(s);
     const out = new Map<string, string[]>();
     for (const n of s.nodes) {
-        out.set(n.name, STEPS.map((step) => {
-            const r = regs.find((x) => x.type === "command:remote:Command" && x.name === `${n.name}-${step}`);
-            assert.ok(r, `no command for ${n.name} ${step}`);
-            return String(r!.inputs.create);
-        }));
+        out.set(
+            n.name,
+            STEPS.map((step) => {
+                const r = regs.find((x) => x.type === "command:remote:Command" && x.name === `${n.name}-${step}`);
+                assert.ok(r, `no command for ${n.name} ${step}`);
+                return String(r!.inputs.create);
+            }),
+        );
     }
     return out;
 }
@@ -55,8 +68,16 @@ function runAll(s: Settings, scripts: Map<string, string[]>, node: string): RunR
 }
 
 const read = (h: TestHost, p: string) => fs.readFileSync(h.file(p), "utf8");
-const exists = (h: TestHost, p: string) => { try { fs.lstatSync(h.file(p)); return true; } catch { return false; } };
-const log = (h: TestHost, name: string) => (exists(h, `/run/f2c-host-state/${name}`) ? read(h, `/run/f2c-host-state/${name}`) : "");
+const exists = (h: TestHost, p: string) => {
+    try {
+        fs.lstatSync(h.file(p));
+        return true;
+    } catch {
+        return false;
+    }
+};
+const log = (h: TestHost, name: string) =>
+    exists(h, `/run/f2c-host-state/${name}`) ? read(h, `/run/f2c-host-state/${name}`) : "";
 
 describe("node scripts on real test hosts over SSH", function () {
     this.timeout(180000);
@@ -84,16 +105,26 @@ describe("node scripts on real test hosts over SSH", function () {
             scripts = await scriptsFor(s);
             first = runAll(s, scripts, host.name);
             const times = first.map((r, i) => `${STEPS[i]} ${r.ms} ms`).join(", ");
-            process.stderr.write(`      per-step time over SSH on ${host.name}: ${times}; total ${first.reduce((a, r) => a + r.ms, 0)} ms\n`);
+            process.stderr.write(
+                `      per-step time over SSH on ${host.name}: ${times}; total ${first.reduce((a, r) => a + r.ms, 0)} ms\n`,
+            );
         });
 
         it("disables, masks and stops flanneld without taking docker down", () => {
             assert.strictEqual(fs.readlinkSync(host.file("/etc/systemd/system/flanneld.service")), "/dev/null");
             assert.ok(!exists(host, "/run/f2c-host-state/flanneld.service.enabled"));
             assert.ok(!exists(host, "/run/f2c-host-state/flanneld.service.active"));
-            assert.ok(!log(host, "systemctl.log").includes("stopped docker.service (requires flanneld.service)"), log(host, "systemctl.log"));
-            const order = log(host, "systemctl.log").split("\n").filter((l) => / flanneld$/.test(l));
-            assert.deepStrictEqual(order.filter((l) => /disable|mask|stop/.test(l)).map((l) => l.split(" ")[1]), ["disable", "mask", "stop"]);
+            assert.ok(
+                !log(host, "systemctl.log").includes("stopped docker.service (requires flanneld.service)"),
+                log(host, "systemctl.log"),
+            );
+            const order = log(host, "systemctl.log")
+                .split("\n")
+                .filter((l) => / flanneld$/.test(l));
+            assert.deepStrictEqual(
+                order.filter((l) => /disable|mask|stop/.test(l)).map((l) => l.split(" ")[1]),
+                ["disable", "mask", "stop"],
+            );
         });
         it("removes Flannel's state, certs and links", () => {
             for (const p of ["/run/flannel", "/etc/flanneld/cert"]) assert.ok(!exists(host, p), `${p} still there`);
@@ -111,14 +142,22 @@ describe("node scripts on real test hosts over SSH", function () {
         it("moves Flannel's CNI config out of kubelet's sight and keeps the others", () => {
             assert.ok(!exists(host, "/etc/cni/net.d/10-flannel.conflist"));
             assert.ok(exists(host, "/etc/cni/net.d/99-loopback.conf"));
-            assert.ok(fs.readdirSync(host.file("/var/lib/flannel-to-calico/backup")).some((f) => f.includes("10-flannel.conflist")));
+            assert.ok(
+                fs
+                    .readdirSync(host.file("/var/lib/flannel-to-calico/backup"))
+                    .some((f) => f.includes("10-flannel.conflist")),
+            );
         });
         it("removes exactly Flannel's EnvironmentFile from docker.service, after a backup", () => {
             const unit = read(host, "/etc/systemd/system/docker.service");
             assert.ok(!unit.includes("/run/flannel/docker"), unit);
             assert.ok(unit.includes("EnvironmentFile=-/etc/sysconfig/docker-extra"));
             assert.ok(unit.includes("ExecStart=/opt/k8s/bin/dockerd $DOCKER_NETWORK_OPTIONS"));
-            assert.ok(fs.readdirSync(host.file("/var/lib/flannel-to-calico/backup")).some((f) => f.startsWith("_etc_systemd_system_docker.service.")));
+            assert.ok(
+                fs
+                    .readdirSync(host.file("/var/lib/flannel-to-calico/backup"))
+                    .some((f) => f.startsWith("_etc_systemd_system_docker.service.")),
+            );
         });
         it("takes Flannel's address off docker0", () => {
             const addrs = host.exec("ip -4 -o addr show dev docker0");
@@ -135,35 +174,55 @@ describe("node scripts on real test hosts over SSH", function () {
             assert.ok(!exists(host, "/var/lib/cni/networks/k8s-pod-network"));
             assert.ok(!exists(host, "/etc/cni/net.d/calico-kubeconfig"));
             assert.match(read(host, "/var/lib/flannel-to-calico/migrated"), /^\d{4}-\d\d-\d\dT/);
-            assert.deepStrictEqual(fs.readdirSync(host.file("/var/lib/flannel-to-calico")).filter((f) => f.startsWith("pending-")), []);
+            assert.deepStrictEqual(
+                fs.readdirSync(host.file("/var/lib/flannel-to-calico")).filter((f) => f.startsWith("pending-")),
+                [],
+            );
         });
         it("restarts docker, then kubelet, with the Flannel-era sandboxes recycled", () => {
             const sys = log(host, "systemctl.log").split("\n");
             const i = (re: RegExp) => sys.findIndex((l) => re.test(l));
-            assert.ok(i(/stop kubelet$/) >= 0 && i(/stop kubelet$/) < i(/restart docker$/) && i(/restart docker$/) < i(/start kubelet$/), sys.join("\n"));
+            assert.ok(
+                i(/stop kubelet$/) >= 0 &&
+                    i(/stop kubelet$/) < i(/restart docker$/) &&
+                    i(/restart docker$/) < i(/start kubelet$/),
+                sys.join("\n"),
+            );
             assert.deepStrictEqual(fs.readdirSync(host.file("/run/f2c-host-state/sandboxes")), ["ccc333"]);
             assert.match(first[5].stdout, /recycled 2 pod sandbox\(es\)/);
             assert.match(first[5].stdout, /docker is active/);
         });
         it("pulls Calico's images in preflight, before any cutover", () => {
-            const pulls = log(host, "docker.log").split("\n").filter((l) => l.startsWith("docker pull "));
-            assert.deepStrictEqual(pulls.map((l) => l.slice("docker pull ".length)).sort(), ["calico/cni:v3.8.9", "calico/kube-controllers:v3.8.9", "calico/node:v3.8.9", "calico/pod2daemon-flexvol:v3.8.9"]);
+            const pulls = log(host, "docker.log")
+                .split("\n")
+                .filter((l) => l.startsWith("docker pull "));
+            assert.deepStrictEqual(pulls.map((l) => l.slice("docker pull ".length)).sort(), [
+                "calico/cni:v3.8.9",
+                "calico/kube-controllers:v3.8.9",
+                "calico/node:v3.8.9",
+                "calico/pod2daemon-flexvol:v3.8.9",
+            ]);
             assert.match(first[0].stdout, /images: 4 pulled/);
         });
         it("reports changed / unchanged per step", () => {
             for (const r of first.slice(1)) assert.match(r.stdout, /result: changed/);
             assert.match(first[0].stdout, /kubelet v1\.14\.2/);
-            assert.match(first[0].stderr, /kernel module ipip: cannot tell|kernel module ipip: (loaded|built in|available)/);
+            assert.match(
+                first[0].stderr,
+                /kernel module ipip: cannot tell|kernel module ipip: (loaded|built in|available)/,
+            );
         });
         it("changes nothing and restarts nothing on a second run", () => {
             const before = log(host, "systemctl.log");
             const second = runAll(s, scripts, host.name);
-            for (const [i, r] of second.entries()) assert.match(r.stdout, /result: unchanged \(nothing to do\)/, `${STEPS[i]}:\n${r.stdout}`);
+            for (const [i, r] of second.entries())
+                assert.match(r.stdout, /result: unchanged \(nothing to do\)/, `${STEPS[i]}:\n${r.stdout}`);
             const added = log(host, "systemctl.log").slice(before.length);
             assert.ok(!/ (stop|start|restart|disable|mask|daemon-reload) /.test(added + " "), added);
         });
         it("runs again, harmlessly, when the connection changes (same scripts, new key)", async () => {
-            // A rotated key is a changed connection input: the provider runs `update`, which is the same idempotent script.
+            // A rotated key is a changed connection input: the provider runs `update`,
+            // which is the same idempotent script.
             const r = runOnNode(host.name, nodeConnection(s.ssh, s.nodes[0]), scripts.get(host.name)![3]);
             assert.strictEqual(r.code, 0);
             assert.match(r.stdout, /result: unchanged/);
@@ -174,10 +233,15 @@ describe("node scripts on real test hosts over SSH", function () {
         it("kubelet 1.24+ with cri-dockerd: kubelet gets no --network-plugin, cri-dockerd does", async () => {
             const host = await fleet.create("modern-01", {
                 kubeletVersion: "1.26.3",
-                kubeletService: "[Service]\nExecStart=/opt/k8s/bin/kubelet --container-runtime-endpoint=unix:///run/cri-dockerd.sock --config=/etc/kubernetes/kubelet-config.yaml --v=2\n",
-                criDockerService: "[Unit]\nRequires=docker.service\n[Service]\nExecStart=/usr/bin/cri-dockerd --container-runtime-endpoint fd:// --network-plugin=kubenet\n",
+                kubeletService:
+                    "[Service]\nExecStart=/opt/k8s/bin/kubelet --container-runtime-endpoint=unix:///run/cri-dockerd.sock --config=/etc/kubernetes/kubelet-config.yaml --v=2\n",
+                criDockerService:
+                    "[Unit]\nRequires=docker.service\n[Service]\nExecStart=/usr/bin/cri-dockerd --container-runtime-endpoint fd:// --network-plugin=kubenet\n",
             });
-            const s = settingsFor(fleet, [host], { cluster: { kubernetesVersion: "1.26.3" }, calico: { version: "v3.26.5" } });
+            const s = settingsFor(fleet, [host], {
+                cluster: { kubernetesVersion: "1.26.3" },
+                calico: { version: "v3.26.5" },
+            });
             runAll(s, await scriptsFor(s), host.name);
             assert.ok(!read(host, "/etc/systemd/system/kubelet.service").includes("network-plugin"));
             const cri = read(host, "/etc/systemd/system/cri-docker.service");
@@ -186,12 +250,25 @@ describe("node scripts on real test hosts over SSH", function () {
             assert.ok(log(host, "systemctl.log").includes("restart cri-docker"));
         });
         it("kubelet 1.26 with containerd: images and sandboxes through crictl, kubelet flags untouched", async () => {
-            const kubelet = "[Service]\nExecStart=/opt/k8s/bin/kubelet --container-runtime-endpoint=unix:///run/containerd/containerd.sock --config=/etc/kubernetes/kubelet-config.yaml --v=2\n";
-            const host = await fleet.create("containerd-01", { kubeletVersion: "1.26.3", kubeletService: kubelet, containerd: true });
-            const s = settingsFor(fleet, [host], { cluster: { kubernetesVersion: "1.26.3" }, calico: { version: "v3.26.5" } });
+            const kubelet =
+                "[Service]\nExecStart=/opt/k8s/bin/kubelet --container-runtime-endpoint=unix:///run/containerd/containerd.sock --config=/etc/kubernetes/kubelet-config.yaml --v=2\n";
+            const host = await fleet.create("containerd-01", {
+                kubeletVersion: "1.26.3",
+                kubeletService: kubelet,
+                containerd: true,
+            });
+            const s = settingsFor(fleet, [host], {
+                cluster: { kubernetesVersion: "1.26.3" },
+                calico: { version: "v3.26.5" },
+            });
             const results = runAll(s, await scriptsFor(s), host.name);
             assert.match(results[0].stdout, /container runtime: containerd/);
-            assert.deepStrictEqual(log(host, "crictl.log").split("\n").filter((l) => l.startsWith("crictl pull ")).length, 3);
+            assert.deepStrictEqual(
+                log(host, "crictl.log")
+                    .split("\n")
+                    .filter((l) => l.startsWith("crictl pull ")).length,
+                3,
+            );
             assert.strictEqual(read(host, "/etc/systemd/system/kubelet.service"), kubelet);
             assert.match(results[3].stdout, /no cri-dockerd on this node/);
             assert.deepStrictEqual(fs.readdirSync(host.file("/run/f2c-host-state/pods")), ["p-proxy"]);
@@ -204,14 +281,20 @@ describe("node scripts on real test hosts over SSH", function () {
                 kubeletService: "[Service]\nExecStart=/usr/bin/kubelet --v=4\n",
             });
             fs.mkdirSync(host.file("/etc/systemd/system/kubelet.service.d"), { recursive: true });
-            fs.writeFileSync(host.file("/etc/systemd/system/kubelet.service.d/10-flags.conf"), "[Service]\nExecStart=\nExecStart=/opt/k8s/bin/kubelet \\\n    --network-plugin=kubenet \\\n    --cni-bin-dir=/opt/cni/bin --network-plugin cni \\\n    --v=2\n");
+            fs.writeFileSync(
+                host.file("/etc/systemd/system/kubelet.service.d/10-flags.conf"),
+                "[Service]\nExecStart=\nExecStart=/opt/k8s/bin/kubelet \\\n    --network-plugin=kubenet \\\n    --cni-bin-dir=/opt/cni/bin --network-plugin cni \\\n    --v=2\n",
+            );
             const s = settingsFor(fleet, [host]);
             runAll(s, await scriptsFor(s), host.name);
             const dropin = read(host, "/etc/systemd/system/kubelet.service.d/10-flags.conf");
             assert.strictEqual(dropin.match(/--network-plugin/g)?.length, 1, dropin);
             assert.match(dropin, /ExecStart=\/opt\/k8s\/bin\/kubelet --network-plugin=cni \\\n/);
             assert.match(dropin, /--cni-bin-dir=\/opt\/cni\/bin \\\n {4}--v=2\n$/);
-            assert.strictEqual(read(host, "/etc/systemd/system/kubelet.service"), "[Service]\nExecStart=/usr/bin/kubelet --v=4\n");
+            assert.strictEqual(
+                read(host, "/etc/systemd/system/kubelet.service"),
+                "[Service]\nExecStart=/usr/bin/kubelet --v=4\n",
+            );
         });
         it("an iptables 1.4 that names no back end (CentOS 7) still has Flannel's rules removed", async () => {
             const host = await fleet.create("centos7-01", { oldIptables: true });
@@ -222,7 +305,10 @@ describe("node scripts on real test hosts over SSH", function () {
             assert.ok(nat.includes("192.168.100.0/24"));
         });
         it("a docker.service that Requires= flanneld starts again once flanneld is masked", async () => {
-            const unit = TUTORIAL_DOCKER_SERVICE.replace("[Unit]\n", "[Unit]\nAfter=network-online.target firewalld.service flanneld.service\nWants=network-online.target\nRequires=flanneld.service\n");
+            const unit = TUTORIAL_DOCKER_SERVICE.replace(
+                "[Unit]\n",
+                "[Unit]\nAfter=network-online.target firewalld.service flanneld.service\nWants=network-online.target\nRequires=flanneld.service\n",
+            );
             const host = await fleet.create("requires-01", { dockerService: unit });
             const s = settingsFor(fleet, [host]);
             runAll(s, await scriptsFor(s), host.name);
@@ -257,42 +343,68 @@ describe("node scripts on real test hosts over SSH", function () {
             const scripts = await scriptsFor(s);
             host.stop();
             await new Promise((r) => setTimeout(r, 300));
-            assert.throws(() => runOnNode(host.name, nodeConnection(s.ssh, s.nodes[0]), scripts.get(host.name)![0]),
-                (e: Error) => e instanceof NodeRunError && /node gone-01: cannot reach 10\.213\.\d+\.\d+:22/.test(e.message));
+            assert.throws(
+                () => runOnNode(host.name, nodeConnection(s.ssh, s.nodes[0]), scripts.get(host.name)![0]),
+                (e: Error) =>
+                    e instanceof NodeRunError && /node gone-01: cannot reach 10\.213\.\d+\.\d+:22/.test(e.message),
+            );
         });
         it("a wrong host key", async () => {
             const host = await fleet.create("spoofed-01");
             const other = await fleet.create("other-01");
-            const s = requireSettings(tutorialRaw({
-                ssh: { privateKey: new Secret(fleet.privateKey) },
-                nodes: [{ name: host.name, address: host.address, hostKey: other.hostKey }],
-            }), { stack: "hosts", dryRun: false });
+            const s = requireSettings(
+                tutorialRaw({
+                    ssh: { privateKey: new Secret(fleet.privateKey) },
+                    nodes: [{ name: host.name, address: host.address, hostKey: other.hostKey }],
+                }),
+                { stack: "hosts", dryRun: false },
+            );
             const scripts = await scriptsFor(s);
-            assert.throws(() => runOnNode(host.name, nodeConnection(s.ssh, s.nodes[0]), scripts.get(host.name)![0]),
-                (e: Error) => e instanceof NodeRunError && /node spoofed-01: its SSH host key does not match/.test(e.message));
+            assert.throws(
+                () => runOnNode(host.name, nodeConnection(s.ssh, s.nodes[0]), scripts.get(host.name)![0]),
+                (e: Error) =>
+                    e instanceof NodeRunError && /node spoofed-01: its SSH host key does not match/.test(e.message),
+            );
         });
         it("a user that is neither root nor allowed sudo -n", async () => {
-            execFileSync("bash", ["-c", "id f2ctest >/dev/null 2>&1 || useradd -M -s /bin/bash f2ctest; usermod -p '*' f2ctest"]);
+            execFileSync("bash", [
+                "-c",
+                "id f2ctest >/dev/null 2>&1 || useradd -M -s /bin/bash f2ctest; usermod -p '*' f2ctest",
+            ]);
             try {
                 const host = await fleet.create("nosudo-01");
-                const s = requireSettings(tutorialRaw({
-                    ssh: { user: "f2ctest", privateKey: new Secret(fleet.privateKey) },
-                    nodes: [{ name: host.name, address: host.address, hostKey: host.hostKey }],
-                }), { stack: "hosts", dryRun: false });
+                const s = requireSettings(
+                    tutorialRaw({
+                        ssh: { user: "f2ctest", privateKey: new Secret(fleet.privateKey) },
+                        nodes: [{ name: host.name, address: host.address, hostKey: host.hostKey }],
+                    }),
+                    { stack: "hosts", dryRun: false },
+                );
                 const scripts = await scriptsFor(s);
                 const r = runOnNode(host.name, nodeConnection(s.ssh, s.nodes[0]), scripts.get(host.name)![0]);
                 assert.strictEqual(r.code, 1);
-                assert.match(r.stderr, /node=nosudo-01 step=preflight failed: user f2ctest is not root and cannot run sudo -n/);
+                assert.match(
+                    r.stderr,
+                    /node=nosudo-01 step=preflight failed: user f2ctest is not root and cannot run sudo -n/,
+                );
             } finally {
                 execFileSync("bash", ["-c", "userdel f2ctest 2>/dev/null || true"]);
             }
         });
         it("kubelet looking for CNI configs elsewhere than Calico writes them stops preflight", async () => {
-            const host = await fleet.create("cnidir-01", { kubeletService: tutorialKubeletService("cnidir-01").replace("--cni-conf-dir=/etc/cni/net.d", "--cni-conf-dir=/etc/kubernetes/cni") });
+            const host = await fleet.create("cnidir-01", {
+                kubeletService: tutorialKubeletService("cnidir-01").replace(
+                    "--cni-conf-dir=/etc/cni/net.d",
+                    "--cni-conf-dir=/etc/kubernetes/cni",
+                ),
+            });
             const s = settingsFor(fleet, [host]);
             const r = runOnNode(host.name, nodeConnection(s.ssh, s.nodes[0]), (await scriptsFor(s)).get(host.name)![0]);
             assert.strictEqual(r.code, 1);
-            assert.match(r.stderr, /kubelet runs with --cni-conf-dir=\/etc\/kubernetes\/cni but Calico installs its CNI files in \/etc\/cni\/net\.d/);
+            assert.match(
+                r.stderr,
+                /kubelet runs with --cni-conf-dir=\/etc\/kubernetes\/cni but Calico installs its CNI files in \/etc\/cni\/net\.d/,
+            );
             assert.ok(exists(host, "/run/flannel/docker"), "nothing changed");
         });
         it("a missing kubelet.service stops preflight before any change", async () => {
@@ -313,17 +425,30 @@ describe("node scripts on real test hosts over SSH", function () {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "f2c-sc-"));
             try {
                 const files: string[] = [];
-                for (const r of regs.filter((x) => x.type === "command:remote:Command" && x.name.startsWith("zhangjun-k8s01-"))) {
+                for (const r of regs.filter(
+                    (x) => x.type === "command:remote:Command" && x.name.startsWith("zhangjun-k8s01-"),
+                )) {
                     const script = String(r.inputs.create);
-                    const body = script.split("\n").slice(script.split("\n").indexOf("F2C_BODY=$(cat <<'F2C_END_OF_SCRIPT'") + 1, script.split("\n").indexOf("F2C_END_OF_SCRIPT")).join("\n");
+                    const body = script
+                        .split("\n")
+                        .slice(
+                            script.split("\n").indexOf("F2C_BODY=$(cat <<'F2C_END_OF_SCRIPT'") + 1,
+                            script.split("\n").indexOf("F2C_END_OF_SCRIPT"),
+                        )
+                        .join("\n");
                     fs.writeFileSync(path.join(dir, `${r.name}.sh`), script);
                     fs.writeFileSync(path.join(dir, `${r.name}.body.bash`), `#!/bin/bash\n${body}\n`);
                     files.push(path.join(dir, `${r.name}.sh`), path.join(dir, `${r.name}.body.bash`));
                 }
                 assert.strictEqual(files.length, 12);
-                try { execFileSync("shellcheck", files, { encoding: "utf8" }); } catch (e) { assert.fail(`shellcheck:\n${(e as { stdout?: string }).stdout}`); }
-            } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+                try {
+                    execFileSync("shellcheck", files, { encoding: "utf8" });
+                } catch (e) {
+                    assert.fail(`shellcheck:\n${(e as { stdout?: string }).stdout}`);
+                }
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
         });
     });
 });
-

@@ -7,10 +7,19 @@ import { renderStepBody, renderStepScript, shq, STEPS } from "../../nodes/render
 import { NetworkMode } from "../../settings";
 
 const params = (mode: NetworkMode = "ipip") => ({
-    node: "n1", podCidr: "172.30.0.0/16", mode, kubernetesVersion: "1.14.2",
-    images: ["calico/node:v3.8.9", "calico/cni:v3.8.9"], cniBinDir: "/opt/cni/bin", cniNetDir: "/etc/cni/net.d",
+    node: "n1",
+    podCidr: "172.30.0.0/16",
+    mode,
+    kubernetesVersion: "1.14.2",
+    images: ["calico/node:v3.8.9", "calico/cni:v3.8.9"],
+    cniBinDir: "/opt/cni/bin",
+    cniNetDir: "/etc/cni/net.d",
 });
-const LIB_FUNCTIONS = [...fs.readFileSync(path.join(__dirname, "..", "..", "nodes", "scripts", "lib.sh"), "utf8").matchAll(/^([a-z_]+)\(\) \{/gm)].map((m) => m[1]);
+const LIB_FUNCTIONS = [
+    ...fs
+        .readFileSync(path.join(__dirname, "..", "..", "nodes", "scripts", "lib.sh"), "utf8")
+        .matchAll(/^([a-z_]+)\(\) \{/gm),
+].map((m) => m[1]);
 
 describe("node script rendering", () => {
     for (const step of STEPS) {
@@ -32,10 +41,22 @@ describe("node script rendering", () => {
     it("renders the mode only into preflight, and the same text for ipip, bgp and crossSubnet", () => {
         for (const step of STEPS) {
             assert.strictEqual(renderStepScript(step, params("bgp")), renderStepScript(step, params("ipip")), step);
-            assert.strictEqual(renderStepScript(step, params("crossSubnet")), renderStepScript(step, params("ipip")), step);
-            if (step !== "preflight") assert.strictEqual(renderStepScript(step, params("vxlan")), renderStepScript(step, params("ipip")), step);
+            assert.strictEqual(
+                renderStepScript(step, params("crossSubnet")),
+                renderStepScript(step, params("ipip")),
+                step,
+            );
+            if (step !== "preflight")
+                assert.strictEqual(
+                    renderStepScript(step, params("vxlan")),
+                    renderStepScript(step, params("ipip")),
+                    step,
+                );
         }
-        assert.notStrictEqual(renderStepScript("preflight", params("vxlan")), renderStepScript("preflight", params("ipip")));
+        assert.notStrictEqual(
+            renderStepScript("preflight", params("vxlan")),
+            renderStepScript("preflight", params("ipip")),
+        );
     });
     it("quotes parameters for the shell, whatever they hold", () => {
         const v = `a'b $(touch /tmp/pwned) "c"`;
@@ -43,6 +64,7 @@ describe("node script rendering", () => {
         assert.strictEqual(out, v);
     });
     it("is deterministic: the same parameters give the same bytes", () => {
-        for (const step of STEPS) assert.strictEqual(renderStepScript(step, params()), renderStepScript(step, params()));
+        for (const step of STEPS)
+            assert.strictEqual(renderStepScript(step, params()), renderStepScript(step, params()));
     });
 });

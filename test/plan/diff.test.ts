@@ -16,7 +16,9 @@ async function planOf(raw: RawConfig, stack = "t"): Promise<PlanEntry[]> {
     try {
         await writePlan(requireSettings(raw, { stack, dryRun: true }), dir);
         return JSON.parse(fs.readFileSync(path.join(dir, "resources.json"), "utf8")) as PlanEntry[];
-    } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 }
 async function planDir(raw: RawConfig, stack: string): Promise<string> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "f2c-pd-"));
@@ -30,7 +32,9 @@ const counts = (d: ReturnType<typeof diffPlans>) => ({
 
 describe("plan diff for pull requests", () => {
     let base: PlanEntry[];
-    before(async () => { base = await planOf(tutorialRaw()); });
+    before(async () => {
+        base = await planOf(tutorialRaw());
+    });
 
     it("an unchanged stack: no changes", async () => {
         const d = diffPlans(base, await planOf(tutorialRaw()));
@@ -40,7 +44,10 @@ describe("plan diff for pull requests", () => {
     it("two fixed settings give the expected summary", async () => {
         const d = diffPlans(base, await planOf(tutorialRaw({ network: { mode: "bgp", mtu: 1400 } })));
         const md = renderMarkdown(d, { stack: "dev", base: "origin/main" });
-        assert.match(md, /^<!-- flannel-to-calico plan-diff: dev -->\n### Plan diff: stack `dev` \(`origin\/main` -> this branch\)/);
+        assert.match(
+            md,
+            /^<!-- flannel-to-calico plan-diff: dev -->\n### Plan diff: stack `dev` \(`origin\/main` -> this branch\)/,
+        );
         assert.match(md, /\| Kubernetes objects \| 0 \| 2 \| 0 \|/);
         assert.match(md, /\| Node scripts \| 0 \| 0 \| 0 \|/);
         assert.match(md, /- changed: `crd.projectcalico.org IPPool default-ipv4-ippool` — `spec.ipipMode`/);
@@ -50,18 +57,42 @@ describe("plan diff for pull requests", () => {
     for (const mode of ["bgp", "crossSubnet"]) {
         it(`ipip -> ${mode} shows the IPPool only`, async () => {
             const d = diffPlans(base, await planOf(tutorialRaw({ network: { mode } })));
-            assert.deepStrictEqual(d.kubernetes.map((x) => x.label), ["crd.projectcalico.org IPPool default-ipv4-ippool"]);
+            assert.deepStrictEqual(
+                d.kubernetes.map((x) => x.label),
+                ["crd.projectcalico.org IPPool default-ipv4-ippool"],
+            );
             assert.deepStrictEqual(counts(d).scripts, [0, 0, 0]);
             assert.strictEqual(d.nodesRerun.size, 0);
         });
     }
     it("a BGP peer added shows the BGP resources only", async () => {
-        const d = diffPlans(await planOf(tutorialRaw({ network: { mode: "bgp" } })), await planOf(tutorialRaw({ network: { mode: "bgp", bgp: { peers: [{ name: "tor-a", peerIP: "10.0.0.1", asNumber: 64600 }] } } })));
-        assert.deepStrictEqual(d.kubernetes.map((x) => `${x.change} ${x.label}`), ["added crd.projectcalico.org BGPPeer tor-a"]);
+        const d = diffPlans(
+            await planOf(tutorialRaw({ network: { mode: "bgp" } })),
+            await planOf(
+                tutorialRaw({
+                    network: { mode: "bgp", bgp: { peers: [{ name: "tor-a", peerIP: "10.0.0.1", asNumber: 64600 }] } },
+                }),
+            ),
+        );
+        assert.deepStrictEqual(
+            d.kubernetes.map((x) => `${x.change} ${x.label}`),
+            ["added crd.projectcalico.org BGPPeer tor-a"],
+        );
     });
     it("a node appended at the end shows its scripts only", async () => {
         const a = await planOf(generatedRaw(7, { rollout: { waveSize: 3 } }));
-        const b = await planOf(generatedRaw(8, { rollout: { waveSize: 3 }, cluster: { name: "gen-7", kubernetesVersion: "1.28.4", podCidr: "172.30.0.0/16", serviceCidr: "10.254.0.0/16", context: "gen-7" } }));
+        const b = await planOf(
+            generatedRaw(8, {
+                rollout: { waveSize: 3 },
+                cluster: {
+                    name: "gen-7",
+                    kubernetesVersion: "1.28.4",
+                    podCidr: "172.30.0.0/16",
+                    serviceCidr: "10.254.0.0/16",
+                    context: "gen-7",
+                },
+            }),
+        );
         const d = diffPlans(a, b);
         assert.deepStrictEqual(counts(d), { k8s: [0, 0, 0], scripts: [STEPS.length, 0, 0] });
         assert.deepStrictEqual([...d.nodesRerun.keys()], ["node-0008"]);
@@ -70,17 +101,30 @@ describe("plan diff for pull requests", () => {
     });
     it("a Calico version bump shows the changed objects and no deletion", async () => {
         const k = { kubernetesVersion: "1.28.4" };
-        const d = diffPlans(await planOf(tutorialRaw({ cluster: k, calico: { version: "v3.26.5" } })), await planOf(tutorialRaw({ cluster: k, calico: { version: "v3.32.1" } })));
-        assert.ok(d.kubernetes.some((x) => x.change === "changed" && x.label === "apps DaemonSet kube-system/calico-node"));
-        assert.deepStrictEqual(d.kubernetes.filter((x) => x.change === "removed"), []);
+        const d = diffPlans(
+            await planOf(tutorialRaw({ cluster: k, calico: { version: "v3.26.5" } })),
+            await planOf(tutorialRaw({ cluster: k, calico: { version: "v3.32.1" } })),
+        );
+        assert.ok(
+            d.kubernetes.some((x) => x.change === "changed" && x.label === "apps DaemonSet kube-system/calico-node"),
+        );
+        assert.deepStrictEqual(
+            d.kubernetes.filter((x) => x.change === "removed"),
+            [],
+        );
         assert.deepStrictEqual(d.protectedHits, []);
         // New images: the read-only preflight pulls them, nothing else runs again.
         for (const steps of d.nodesRerun.values()) assert.deepStrictEqual(steps, ["preflight"]);
     });
     it("an upgrade across apiVersions (CRDs v1beta1 -> v1) is a change, not a delete", async () => {
         const k = { kubernetesVersion: "1.21.5" };
-        const d = diffPlans(await planOf(tutorialRaw({ cluster: k })), await planOf(tutorialRaw({ cluster: k, calico: { version: "v3.26.5" } })));
-        const crd = d.kubernetes.find((x) => x.label === "apiextensions.k8s.io CustomResourceDefinition ippools.crd.projectcalico.org")!;
+        const d = diffPlans(
+            await planOf(tutorialRaw({ cluster: k })),
+            await planOf(tutorialRaw({ cluster: k, calico: { version: "v3.26.5" } })),
+        );
+        const crd = d.kubernetes.find(
+            (x) => x.label === "apiextensions.k8s.io CustomResourceDefinition ippools.crd.projectcalico.org",
+        )!;
         assert.strictEqual(crd.change, "changed");
         assert.match(crd.fields[0], /apiVersion apiextensions.k8s.io\/v1beta1 -> apiextensions.k8s.io\/v1/);
         assert.deepStrictEqual(d.protectedHits, []);
@@ -89,19 +133,32 @@ describe("plan diff for pull requests", () => {
     describe("the guard", () => {
         it("trips on a pod CIDR change (the IPPool would be replaced)", async () => {
             const d = diffPlans(base, await planOf(tutorialRaw({ cluster: { podCidr: "172.31.0.0/16" } })));
-            assert.deepStrictEqual(d.protectedHits.map((h) => [h.action, h.label]), [["replace", "crd.projectcalico.org IPPool default-ipv4-ippool"]]);
+            assert.deepStrictEqual(
+                d.protectedHits.map((h) => [h.action, h.label]),
+                [["replace", "crd.projectcalico.org IPPool default-ipv4-ippool"]],
+            );
             const md = renderMarkdown(d, { stack: "dev", base: "main" });
             assert.match(md, /\[!CAUTION\]/);
-            assert.match(md, /\*\*REPLACE\*\* `crd.projectcalico.org IPPool default-ipv4-ippool`: spec.cidr cannot change in place \("172.30.0.0\/16" -> "172.31.0.0\/16"\)/);
+            assert.match(
+                md,
+                /\*\*REPLACE\*\* `crd.projectcalico.org IPPool default-ipv4-ippool`: spec.cidr cannot change in place \("172.30.0.0\/16" -> "172.31.0.0\/16"\)/,
+            );
         });
         it("trips on a removed CRD", () => {
-            const head = base.filter((e) => e.name !== "customresourcedefinition-cluster-ippools.crd.projectcalico.org");
+            const head = base.filter(
+                (e) => e.name !== "customresourcedefinition-cluster-ippools.crd.projectcalico.org",
+            );
             const d = diffPlans(base, head);
-            assert.deepStrictEqual(d.protectedHits.map((h) => h.action), ["delete"]);
+            assert.deepStrictEqual(
+                d.protectedHits.map((h) => h.action),
+                ["delete"],
+            );
             assert.match(d.protectedHits[0].label, /ippools\.crd\.projectcalico\.org/);
         });
         it("passes with the override label, still saying what it lets through", () => {
-            const head = base.filter((e) => e.name !== "customresourcedefinition-cluster-ippools.crd.projectcalico.org");
+            const head = base.filter(
+                (e) => e.name !== "customresourcedefinition-cluster-ippools.crd.projectcalico.org",
+            );
             const md = renderMarkdown(diffPlans(base, head), { stack: "dev", base: "main", allowProtected: true });
             assert.match(md, /\[!WARNING\]/);
             assert.match(md, /The override label is set/);
@@ -112,30 +169,82 @@ describe("plan diff for pull requests", () => {
             const repo = fs.mkdtempSync(path.join(os.tmpdir(), "f2c-pd-git-"));
             try {
                 // The project's own files as they are in the working tree (tracked, or new and not ignored).
-                const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" });
+                const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], {
+                    cwd: ROOT,
+                    encoding: "utf8",
+                });
                 for (const f of files.split("\n").filter((x) => x && fs.existsSync(path.join(ROOT, x)))) {
                     fs.mkdirSync(path.dirname(path.join(repo, f)), { recursive: true });
                     fs.copyFileSync(path.join(ROOT, f), path.join(repo, f));
                 }
                 fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(repo, "node_modules"));
-                const git = (...a: string[]) => execFileSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", ...a], { cwd: repo, stdio: "ignore" });
+                const git = (...a: string[]) =>
+                    execFileSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", ...a], {
+                        cwd: repo,
+                        stdio: "ignore",
+                    });
                 fs.writeFileSync(path.join(repo, ".gitignore"), "node_modules\n");
-                git("init", "-q"); git("add", "-A"); git("commit", "-qm", "base");
-                fs.writeFileSync(path.join(repo, "Pulumi.dev.yaml"), fs.readFileSync(path.join(repo, "Pulumi.dev.yaml"), "utf8").replace("podCidr: 172.30.0.0/16", "podCidr: 172.31.0.0/16"));
-                const run = (...extra: string[]) => spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repo, "tools", "planDiff.ts"), "--stack", "dev", "--base", "HEAD", "--guard", ...extra], { cwd: repo, encoding: "utf8" });
+                git("init", "-q");
+                git("add", "-A");
+                git("commit", "-qm", "base");
+                fs.writeFileSync(
+                    path.join(repo, "Pulumi.dev.yaml"),
+                    fs
+                        .readFileSync(path.join(repo, "Pulumi.dev.yaml"), "utf8")
+                        .replace("podCidr: 172.30.0.0/16", "podCidr: 172.31.0.0/16"),
+                );
+                const run = (...extra: string[]) =>
+                    spawnSync(
+                        process.execPath,
+                        [
+                            "-r",
+                            "ts-node/register/transpile-only",
+                            path.join(repo, "tools", "planDiff.ts"),
+                            "--stack",
+                            "dev",
+                            "--base",
+                            "HEAD",
+                            "--guard",
+                            ...extra,
+                        ],
+                        { cwd: repo, encoding: "utf8" },
+                    );
                 const tripped = run();
                 assert.strictEqual(tripped.status, 3, tripped.stderr);
                 assert.match(tripped.stdout, /REPLACE/);
                 assert.strictEqual(run("--allow-protected").status, 0);
-            } finally { fs.rmSync(repo, { recursive: true, force: true }); }
+            } finally {
+                fs.rmSync(repo, { recursive: true, force: true });
+            }
         });
     });
 
     it("keeps the comment for a 5000-node stack under GitHub's limit", () => {
         // Every node's preflight changes (a Calico bump changes the images it pulls) and 200 objects change.
         const mk = (v: string): PlanEntry[] => [
-            ...Array.from({ length: 5000 }, (_, i) => STEPS.map((s) => ({ type: "command:remote:Command", name: `node-${String(i + 1).padStart(4, "0")}-${s}`, urn: `u:${i}:${s}`, dependsOn: [], protect: false, inputs: { create: s === "preflight" ? `pull ${v}` : "x" } }))).flat(),
-            ...Array.from({ length: 200 }, (_, i) => ({ type: "kubernetes:apps/v1:Deployment", name: `d${i}`, urn: `k:${i}`, dependsOn: [], protect: false, inputs: { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: `d${i}`, namespace: "kube-system" }, spec: { image: v } } })),
+            ...Array.from({ length: 5000 }, (_, i) =>
+                STEPS.map((s) => ({
+                    type: "command:remote:Command",
+                    name: `node-${String(i + 1).padStart(4, "0")}-${s}`,
+                    urn: `u:${i}:${s}`,
+                    dependsOn: [],
+                    protect: false,
+                    inputs: { create: s === "preflight" ? `pull ${v}` : "x" },
+                })),
+            ).flat(),
+            ...Array.from({ length: 200 }, (_, i) => ({
+                type: "kubernetes:apps/v1:Deployment",
+                name: `d${i}`,
+                urn: `k:${i}`,
+                dependsOn: [],
+                protect: false,
+                inputs: {
+                    apiVersion: "apps/v1",
+                    kind: "Deployment",
+                    metadata: { name: `d${i}`, namespace: "kube-system" },
+                    spec: { image: v },
+                },
+            })),
         ];
         const d = diffPlans(mk("v1"), mk("v2"));
         assert.strictEqual(d.nodesRerun.size, 5000);
@@ -148,22 +257,40 @@ describe("plan diff for pull requests", () => {
 
 describe("one stack per cluster", () => {
     it("plans the two example stacks one after the other without anything of one in the other", async () => {
-        const load = (name: string) => rawConfigFromStackFile(fs.readFileSync(path.join(ROOT, `Pulumi.${name}.yaml`), "utf8")).raw;
+        const load = (name: string) =>
+            rawConfigFromStackFile(fs.readFileSync(path.join(ROOT, `Pulumi.${name}.yaml`), "utf8")).raw;
         const dev = await planDir(load("dev"), "dev");
         const prod = await planDir(load("prod-bgp"), "prod-bgp");
         try {
-            const regs = (d: string) => JSON.parse(fs.readFileSync(path.join(d, "resources.json"), "utf8")) as PlanEntry[];
+            const regs = (d: string) =>
+                JSON.parse(fs.readFileSync(path.join(d, "resources.json"), "utf8")) as PlanEntry[];
             const provider = (d: string) => regs(d).find((r) => r.type === "pulumi:providers:kubernetes")!.inputs;
             assert.strictEqual(provider(dev).context, "tutorial");
             assert.strictEqual(provider(prod).context, "prod-bj-admin");
             assert.strictEqual(provider(prod).kubeconfig, "~/.kube/prod-bj.conf");
-            const hosts = (d: string) => new Set(regs(d).filter((r) => r.type === "command:remote:Command").map((r) => (r.inputs.connection as { host: string }).host));
+            const hosts = (d: string) =>
+                new Set(
+                    regs(d)
+                        .filter((r) => r.type === "command:remote:Command")
+                        .map((r) => (r.inputs.connection as { host: string }).host),
+                );
             assert.deepStrictEqual([...hosts(dev)].sort(), ["172.27.137.238", "172.27.137.239", "172.27.137.240"]);
             assert.strictEqual(hosts(prod).size, 300);
-            assert.ok(regs(prod).filter((r) => r.type === "command:remote:Command").every((r) => (r.inputs.connection as { proxy?: { host: string } }).proxy?.host === "bastion.prod-bj.example.com"));
-            const text = (d: string) => ["summary.md", "resources.json"].map((f) => fs.readFileSync(path.join(d, f), "utf8")).join("\n");
-            for (const s of ['"tutorial"', "zhangjun-k8s0", "172.27.137.", "172.30.0.0/16"]) assert.ok(!text(prod).includes(s), `${s} leaked into prod-bgp's plan`);
-            for (const s of ["prod-bj", "bj-k8s-", "10.40.", "10.244.0.0/16", "bastion"]) assert.ok(!text(dev).includes(s), `${s} leaked into dev's plan`);
+            assert.ok(
+                regs(prod)
+                    .filter((r) => r.type === "command:remote:Command")
+                    .every(
+                        (r) =>
+                            (r.inputs.connection as { proxy?: { host: string } }).proxy?.host ===
+                            "bastion.prod-bj.example.com",
+                    ),
+            );
+            const text = (d: string) =>
+                ["summary.md", "resources.json"].map((f) => fs.readFileSync(path.join(d, f), "utf8")).join("\n");
+            for (const s of ['"tutorial"', "zhangjun-k8s0", "172.27.137.", "172.30.0.0/16"])
+                assert.ok(!text(prod).includes(s), `${s} leaked into prod-bgp's plan`);
+            for (const s of ["prod-bj", "bj-k8s-", "10.40.", "10.244.0.0/16", "bastion"])
+                assert.ok(!text(dev).includes(s), `${s} leaked into dev's plan`);
             assert.ok(fs.readdirSync(path.join(prod, "nodes")).every((n) => n.startsWith("bj-k8s-")));
         } finally {
             fs.rmSync(dev, { recursive: true, force: true });
@@ -180,9 +307,25 @@ describe("Typha crossing the threshold", () => {
         assert.deepStrictEqual(d.protectedHits, []);
         const node = d.kubernetes.find((x) => x.label === "apps DaemonSet kube-system/calico-node")!;
         assert.strictEqual(node.change, "changed");
-        assert.ok(node.fields.some((f) => f.startsWith("spec.template.spec.containers[0].env")), node.fields.join());
-        assert.deepStrictEqual(d.kubernetes.filter((x) => x.change === "added").map((x) => x.label).sort(), ["apps Deployment kube-system/calico-typha", "core Service kube-system/calico-typha", "policy PodDisruptionBudget kube-system/calico-typha"]);
-        assert.deepStrictEqual(d.kubernetes.filter((x) => x.change === "removed"), []);
+        assert.ok(
+            node.fields.some((f) => f.startsWith("spec.template.spec.containers[0].env")),
+            node.fields.join(),
+        );
+        assert.deepStrictEqual(
+            d.kubernetes
+                .filter((x) => x.change === "added")
+                .map((x) => x.label)
+                .sort(),
+            [
+                "apps Deployment kube-system/calico-typha",
+                "core Service kube-system/calico-typha",
+                "policy PodDisruptionBudget kube-system/calico-typha",
+            ],
+        );
+        assert.deepStrictEqual(
+            d.kubernetes.filter((x) => x.change === "removed"),
+            [],
+        );
         const back = diffPlans(on, off);
         assert.deepStrictEqual(back.protectedHits, []);
     });

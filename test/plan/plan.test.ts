@@ -13,7 +13,13 @@ const ROOT = path.join(__dirname, "..", "..");
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "f2c-plan-"));
 function readTree(dir: string): Record<string, string> {
     const out: Record<string, string> = {};
-    const walk = (d: string) => { for (const e of fs.readdirSync(d, { withFileTypes: true })) { const p = path.join(d, e.name); if (e.isDirectory()) walk(p); else out[path.relative(dir, p)] = fs.readFileSync(p, "utf8"); } };
+    const walk = (d: string) => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+            const p = path.join(d, e.name);
+            if (e.isDirectory()) walk(p);
+            else out[path.relative(dir, p)] = fs.readFileSync(p, "utf8");
+        }
+    };
     walk(dir);
     return out;
 }
@@ -22,33 +28,77 @@ describe("the offline plan", () => {
     let dir: string;
     before(async () => {
         dir = tmp();
-        const s = requireSettings(tutorialRaw({ ssh: { privateKey: new Secret(FAKE_PRIVATE_KEY) }, cluster: { kubeconfig: new Secret("apiVersion: v1\nusers: [{user: {token: KUBETOKEN}}]\n") } }), { stack: "dev", dryRun: true });
+        const s = requireSettings(
+            tutorialRaw({
+                ssh: { privateKey: new Secret(FAKE_PRIVATE_KEY) },
+                cluster: { kubeconfig: new Secret("apiVersion: v1\nusers: [{user: {token: KUBETOKEN}}]\n") },
+            }),
+            { stack: "dev", dryRun: true },
+        );
         await writePlan(s, dir);
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("writes summary.md, kubernetes/, nodes/ and resources.json", () => {
-        for (const f of ["summary.md", "resources.json", "kubernetes", "nodes"]) assert.ok(fs.existsSync(path.join(dir, f)), f);
-        assert.deepStrictEqual(fs.readdirSync(path.join(dir, "nodes", "zhangjun-k8s02")), ["01-preflight.sh", "02-remove-flannel.sh", "03-docker.sh", "04-kubelet.sh", "05-cni-state.sh", "06-apply.sh"]);
+        for (const f of ["summary.md", "resources.json", "kubernetes", "nodes"])
+            assert.ok(fs.existsSync(path.join(dir, f)), f);
+        assert.deepStrictEqual(fs.readdirSync(path.join(dir, "nodes", "zhangjun-k8s02")), [
+            "01-preflight.sh",
+            "02-remove-flannel.sh",
+            "03-docker.sh",
+            "04-kubelet.sh",
+            "05-cni-state.sh",
+            "06-apply.sh",
+        ]);
     });
     it("names Kubernetes files NNN-kind-namespace|cluster-name.yaml and numbers them so none depends on a later one", () => {
         const files = fs.readdirSync(path.join(dir, "kubernetes")).sort();
         for (const f of files) assert.match(f, /^\d{3}-[a-z]+-(kube-system|cluster)-[a-z0-9.-]+\.yaml$/);
-        assert.ok(files.includes("023-ippool-cluster-default-ipv4-ippool.yaml") || files.some((f) => /-ippool-cluster-default-ipv4-ippool\.yaml$/.test(f)));
-        const regs = JSON.parse(fs.readFileSync(path.join(dir, "resources.json"), "utf8")) as { urn: string; name: string; type: string; dependsOn: string[] }[];
+        assert.ok(
+            files.includes("023-ippool-cluster-default-ipv4-ippool.yaml") ||
+                files.some((f) => /-ippool-cluster-default-ipv4-ippool\.yaml$/.test(f)),
+        );
+        const regs = JSON.parse(fs.readFileSync(path.join(dir, "resources.json"), "utf8")) as {
+            urn: string;
+            name: string;
+            type: string;
+            dependsOn: string[];
+        }[];
         const fileIndex = new Map<string, number>();
         for (const f of files) {
-            const o = yaml.load(fs.readFileSync(path.join(dir, "kubernetes", f), "utf8")) as { kind: string; metadata: { name: string; namespace?: string } };
-            const r = regs.find((x) => x.name === `${o.kind.toLowerCase()}-${o.metadata.namespace ?? "cluster"}-${o.metadata.name}`)!;
+            const o = yaml.load(fs.readFileSync(path.join(dir, "kubernetes", f), "utf8")) as {
+                kind: string;
+                metadata: { name: string; namespace?: string };
+            };
+            const r = regs.find(
+                (x) => x.name === `${o.kind.toLowerCase()}-${o.metadata.namespace ?? "cluster"}-${o.metadata.name}`,
+            )!;
             fileIndex.set(r.urn, Number(f.slice(0, 3)));
         }
-        for (const [urn, i] of fileIndex) for (const d of regs.find((r) => r.urn === urn)!.dependsOn) {
-            if (fileIndex.has(d)) assert.ok(fileIndex.get(d)! < i, `${urn} (#${i}) depends on #${fileIndex.get(d)}`);
-        }
+        for (const [urn, i] of fileIndex)
+            for (const d of regs.find((r) => r.urn === urn)!.dependsOn) {
+                if (fileIndex.has(d))
+                    assert.ok(fileIndex.get(d)! < i, `${urn} (#${i}) depends on #${fileIndex.get(d)}`);
+            }
     });
     it("lists every registration with its options in resources.json", () => {
         const regs = JSON.parse(fs.readFileSync(path.join(dir, "resources.json"), "utf8")) as Record<string, unknown>[];
-        for (const r of regs) assert.deepStrictEqual(Object.keys(r).filter((k) => k !== "aliases"), ["type", "name", "urn", "parent", "dependsOn", "provider", "protect", "retainOnDelete", "ignoreChanges", "inputs"]);
+        for (const r of regs)
+            assert.deepStrictEqual(
+                Object.keys(r).filter((k) => k !== "aliases"),
+                [
+                    "type",
+                    "name",
+                    "urn",
+                    "parent",
+                    "dependsOn",
+                    "provider",
+                    "protect",
+                    "retainOnDelete",
+                    "ignoreChanges",
+                    "inputs",
+                ],
+            );
         const pool = regs.find((r) => r.name === "ippool-cluster-default-ipv4-ippool")!;
         assert.strictEqual(pool.protect, true);
         assert.strictEqual(pool.retainOnDelete, true);
@@ -63,10 +113,18 @@ describe("the offline plan", () => {
     it("is byte-identical on a second run", async () => {
         const again = tmp();
         try {
-            const s = requireSettings(tutorialRaw({ ssh: { privateKey: new Secret(FAKE_PRIVATE_KEY) }, cluster: { kubeconfig: new Secret("apiVersion: v1\nusers: [{user: {token: KUBETOKEN}}]\n") } }), { stack: "dev", dryRun: true });
+            const s = requireSettings(
+                tutorialRaw({
+                    ssh: { privateKey: new Secret(FAKE_PRIVATE_KEY) },
+                    cluster: { kubeconfig: new Secret("apiVersion: v1\nusers: [{user: {token: KUBETOKEN}}]\n") },
+                }),
+                { stack: "dev", dryRun: true },
+            );
             await writePlan(s, again);
             assert.deepStrictEqual(readTree(again), readTree(dir));
-        } finally { fs.rmSync(again, { recursive: true, force: true }); }
+        } finally {
+            fs.rmSync(again, { recursive: true, force: true });
+        }
     });
     it("says the outage window, Typha's reason and the manifest's sha256 in summary.md", () => {
         const sum = fs.readFileSync(path.join(dir, "summary.md"), "utf8");
@@ -75,7 +133,12 @@ describe("the offline plan", () => {
         assert.match(sum, /manifest sha256 `c1a2eb14c41ffba4fff432e9a3d2576315fe191339fe30e6fc2988193a77bdba`/);
         assert.match(sum, /wave 3 \(1\): zhangjun-k8s03/);
     });
-    for (const [n, count, why] of [[40, 0, /Typha \| off: 40 nodes is 50 or fewer/], [60, 1, /Typha \| 1 replica\(s\): 60 nodes is above 50 .* -> 1/], [250, 2, /Typha \| 2 replica\(s\): 250 nodes is above 50 .* -> 2/], [4000, 20, /Typha \| 20 replica\(s\): 4000 nodes is above 50 .*ceil\(4000 \/ 200\) = 20 -> 20/]] as const) {
+    for (const [n, count, why] of [
+        [40, 0, /Typha \| off: 40 nodes is 50 or fewer/],
+        [60, 1, /Typha \| 1 replica\(s\): 60 nodes is above 50 .* -> 1/],
+        [250, 2, /Typha \| 2 replica\(s\): 250 nodes is above 50 .* -> 2/],
+        [4000, 20, /Typha \| 20 replica\(s\): 4000 nodes is above 50 .*ceil\(4000 \/ 200\) = 20 -> 20/],
+    ] as const) {
         it(`says why Typha runs, and registers ${count} replica(s), at ${n} nodes`, async () => {
             const d = tmp();
             try {
@@ -84,22 +147,50 @@ describe("the offline plan", () => {
                 assert.match(fs.readFileSync(path.join(d, "summary.md"), "utf8"), why);
                 const typha = files.kubernetes.find((f) => /-deployment-kube-system-calico-typha\.yaml$/.test(f));
                 if (count === 0) assert.strictEqual(typha, undefined);
-                else assert.strictEqual((yaml.load(fs.readFileSync(path.join(d, typha!), "utf8")) as { spec: { replicas: number } }).spec.replicas, count);
-            } finally { fs.rmSync(d, { recursive: true, force: true }); }
+                else
+                    assert.strictEqual(
+                        (yaml.load(fs.readFileSync(path.join(d, typha!), "utf8")) as { spec: { replicas: number } })
+                            .spec.replicas,
+                        count,
+                    );
+            } finally {
+                fs.rmSync(d, { recursive: true, force: true });
+            }
         });
     }
     it("refuses to wipe a directory that is not a plan", async () => {
         const d = tmp();
         fs.writeFileSync(path.join(d, "precious.txt"), "x");
-        await assert.rejects(writePlan(requireSettings(tutorialRaw(), { stack: "x", dryRun: true }), d), /not a plan directory/);
+        await assert.rejects(
+            writePlan(requireSettings(tutorialRaw(), { stack: "x", dryRun: true }), d),
+            /not a plan directory/,
+        );
         assert.ok(fs.existsSync(path.join(d, "precious.txt")));
         fs.rmSync(d, { recursive: true, force: true });
     });
     it("npm run plan exits non-zero with every validation message on bad config", () => {
         const d = tmp();
         const file = path.join(d, "Pulumi.bad.yaml");
-        fs.writeFileSync(file, fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8").replace("podCidr: 172.30.0.0/16", "podCidr: 192.168.0.0./16").replace("mode: ipip", "mode: ipvlan"));
-        const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "tools", "plan.ts"), "--config", file, "--out", path.join(d, "out")], { encoding: "utf8", cwd: ROOT });
+        fs.writeFileSync(
+            file,
+            fs
+                .readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")
+                .replace("podCidr: 172.30.0.0/16", "podCidr: 192.168.0.0./16")
+                .replace("mode: ipip", "mode: ipvlan"),
+        );
+        const r = spawnSync(
+            process.execPath,
+            [
+                "-r",
+                "ts-node/register/transpile-only",
+                path.join(ROOT, "tools", "plan.ts"),
+                "--config",
+                file,
+                "--out",
+                path.join(d, "out"),
+            ],
+            { encoding: "utf8", cwd: ROOT },
+        );
         assert.strictEqual(r.status, 1, r.stderr);
         assert.match(r.stderr, /flannel-to-calico:cluster\.podCidr is "192\.168\.0\.0\.\/16"/);
         assert.match(r.stderr, /flannel-to-calico:network\.mode is "ipvlan"/);

@@ -9,9 +9,12 @@ import { FAKE_PRIVATE_KEY } from "../helpers/config";
 
 /** Config as the CLI passes it: namespaced keys, objects as JSON strings, the encrypted keys listed. */
 function setStackConfig(file: string, extra: Record<string, unknown>, secretKeys: string[]): void {
-    const doc = yaml.load(fs.readFileSync(path.join(__dirname, "..", "..", file), "utf8")) as { config: Record<string, unknown> };
+    const doc = yaml.load(fs.readFileSync(path.join(__dirname, "..", "..", file), "utf8")) as {
+        config: Record<string, unknown>;
+    };
     const cfg: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ ...doc.config, ...extra })) cfg[k] = typeof v === "string" ? v : JSON.stringify(v);
+    for (const [k, v] of Object.entries({ ...doc.config, ...extra }))
+        cfg[k] = typeof v === "string" ? v : JSON.stringify(v);
     pulumi.runtime.setAllConfig(cfg, secretKeys);
 }
 
@@ -33,7 +36,10 @@ describe("index.ts", () => {
         setStackConfig("Pulumi.dev.yaml", { "flannel-to-calico:ssh": ssh }, ["flannel-to-calico:ssh"]);
         const { regs, outputs } = await runIndex(false);
         assert.strictEqual(outputs.mode, "ipip");
-        assert.strictEqual(outputs.calicoManifestSha256, "c1a2eb14c41ffba4fff432e9a3d2576315fe191339fe30e6fc2988193a77bdba");
+        assert.strictEqual(
+            outputs.calicoManifestSha256,
+            "c1a2eb14c41ffba4fff432e9a3d2576315fe191339fe30e6fc2988193a77bdba",
+        );
         const provider = regs.find((r) => r.type === "pulumi:providers:kubernetes")!;
         assert.strictEqual(provider.inputs.context, "tutorial");
         assert.ok(!String(provider.inputs.kubeconfig).startsWith("~"), "pulumi up expands ~ in the kubeconfig path");
@@ -47,7 +53,12 @@ describe("index.ts", () => {
         installPlanMonitor((r) => regs.push(r), { project: "flannel-to-calico", stack: "dev", preview: false });
         const entry = require.resolve("../../index");
         delete require.cache[entry];
-        assert.throws(() => require(entry), (e: Error) => /flannel-to-calico:ssh\.privateKey holds an SSH private key in plain text/.test(e.message) && !e.message.includes("TEST-ONLY"));
+        assert.throws(
+            () => require(entry),
+            (e: Error) =>
+                /flannel-to-calico:ssh\.privateKey holds an SSH private key in plain text/.test(e.message) &&
+                !e.message.includes("TEST-ONLY"),
+        );
         await settled();
         assert.deepStrictEqual(regs, []);
     });

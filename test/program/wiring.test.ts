@@ -5,7 +5,9 @@ import { Secret } from "../../settings/secret";
 
 describe("program wiring", () => {
     it("uses one explicit Kubernetes provider with this stack's kubeconfig and context", async () => {
-        const { regs } = await build(tutorialRaw({ cluster: { context: "prod-east", kubeconfig: "/etc/kube/prod.conf" } }));
+        const { regs } = await build(
+            tutorialRaw({ cluster: { context: "prod-east", kubeconfig: "/etc/kube/prod.conf" } }),
+        );
         const providers = regs.filter((r) => r.type === "pulumi:providers:kubernetes");
         assert.strictEqual(providers.length, 1);
         assert.strictEqual(providers[0].inputs.context, "prod-east");
@@ -13,9 +15,17 @@ describe("program wiring", () => {
     });
     it("turns server-side apply off below Kubernetes 1.22 and on from 1.22", async () => {
         const old = await build(tutorialRaw());
-        assert.strictEqual(byName(old.regs, "pulumi:providers:kubernetes", "kubernetes").inputs.enableServerSideApply, "false");
-        const cur = await build(tutorialRaw({ cluster: { kubernetesVersion: "1.28.2" }, calico: { version: "v3.26.5" } }));
-        assert.strictEqual(byName(cur.regs, "pulumi:providers:kubernetes", "kubernetes").inputs.enableServerSideApply, "true");
+        assert.strictEqual(
+            byName(old.regs, "pulumi:providers:kubernetes", "kubernetes").inputs.enableServerSideApply,
+            "false",
+        );
+        const cur = await build(
+            tutorialRaw({ cluster: { kubernetesVersion: "1.28.2" }, calico: { version: "v3.26.5" } }),
+        );
+        assert.strictEqual(
+            byName(cur.regs, "pulumi:providers:kubernetes", "kubernetes").inputs.enableServerSideApply,
+            "true",
+        );
     });
     it("sends kubeconfig content only as a secret", async () => {
         const content = "apiVersion: v1\nkind: Config\nusers: [{name: u, user: {token: TOPSECRET}}]\n";
@@ -27,7 +37,11 @@ describe("program wiring", () => {
     it("registers every Kubernetes and command resource on an explicit provider", async () => {
         const { regs } = await build(tutorialRaw());
         for (const r of regs.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))) {
-            assert.match(r.provider, /::pulumi:providers:(kubernetes|command)::/, `${r.type} ${r.name} has no explicit provider`);
+            assert.match(
+                r.provider,
+                /::pulumi:providers:(kubernetes|command)::/,
+                `${r.type} ${r.name} has no explicit provider`,
+            );
         }
     });
     it("exposes the outputs a user wants", async () => {
@@ -43,20 +57,39 @@ describe("program wiring", () => {
         const a = await build(tutorialRaw());
         const b = await build(tutorialRaw({ cluster: { name: "renamed" } }));
         assert.deepStrictEqual(b.regs.map((r) => r.urn).sort(), a.regs.map((r) => r.urn).sort());
-        const inputs = (x: typeof a) => Object.fromEntries(x.regs.filter((r) => r.custom).map((r) => [r.urn, r.inputs]));
+        const inputs = (x: typeof a) =>
+            Object.fromEntries(x.regs.filter((r) => r.custom).map((r) => [r.urn, r.inputs]));
         assert.deepStrictEqual(inputs(b), inputs(a));
     });
 });
 
 describe("calico.adopt wiring", () => {
     it("makes the provider upsert existing objects and every Calico object take field ownership", async () => {
-        const raw = tutorialRaw({ cluster: { kubernetesVersion: "1.28.4" }, calico: { version: "v3.26.5", adopt: true } });
+        const raw = tutorialRaw({
+            cluster: { kubernetesVersion: "1.28.4" },
+            calico: { version: "v3.26.5", adopt: true },
+        });
         const { regs } = await build(raw);
-        assert.strictEqual(byName(regs, "pulumi:providers:kubernetes", "kubernetes").inputs.upsertExistingObjects, "true");
+        assert.strictEqual(
+            byName(regs, "pulumi:providers:kubernetes", "kubernetes").inputs.upsertExistingObjects,
+            "true",
+        );
         const objs = regs.filter((r) => r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:"));
         assert.ok(objs.length > 20);
-        for (const o of objs) assert.strictEqual(((o.inputs.metadata as { annotations?: Record<string, string> }).annotations ?? {})["pulumi.com/patchForce"], "true", o.name);
-        const plain = await build(tutorialRaw({ cluster: { kubernetesVersion: "1.28.4" }, calico: { version: "v3.26.5" } }));
-        assert.strictEqual(byName(plain.regs, "pulumi:providers:kubernetes", "kubernetes").inputs.upsertExistingObjects, "false");
+        for (const o of objs)
+            assert.strictEqual(
+                ((o.inputs.metadata as { annotations?: Record<string, string> }).annotations ?? {})[
+                    "pulumi.com/patchForce"
+                ],
+                "true",
+                o.name,
+            );
+        const plain = await build(
+            tutorialRaw({ cluster: { kubernetesVersion: "1.28.4" }, calico: { version: "v3.26.5" } }),
+        );
+        assert.strictEqual(
+            byName(plain.regs, "pulumi:providers:kubernetes", "kubernetes").inputs.upsertExistingObjects,
+            "false",
+        );
     });
 });

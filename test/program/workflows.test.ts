@@ -9,7 +9,11 @@ const DIR = path.join(__dirname, "..", "..", ".github", "workflows");
 const read = (f: string) => fs.readFileSync(path.join(DIR, f), "utf8");
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const load = (f: string) => yaml.load(read(f)) as any;
-const stacks = fs.readdirSync(path.join(__dirname, "..", "..")).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort();
+const stacks = fs
+    .readdirSync(path.join(__dirname, "..", ".."))
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => !!s)
+    .sort();
 
 describe("GitHub workflows", () => {
     for (const f of fs.readdirSync(DIR)) {
@@ -19,7 +23,10 @@ describe("GitHub workflows", () => {
         });
     }
     it("the validator rejects a broken workflow (the check can fail)", () => {
-        assert.notDeepStrictEqual(validateWorkflow("on: push\njobs:\n  a:\n    runs-onn: x\n    steps: []\n").errors, []);
+        assert.notDeepStrictEqual(
+            validateWorkflow("on: push\njobs:\n  a:\n    runs-onn: x\n    steps: []\n").errors,
+            [],
+        );
     });
     it("pull requests run npm ci and npm test, then a plan diff per stack", () => {
         const w = load("pull-request.yml");
@@ -61,6 +68,11 @@ describe("GitHub workflows", () => {
         assert.deepStrictEqual(w.on.push.branches, ["main"]);
         assert.strictEqual(w.jobs.up.environment, "${{ matrix.stack }}");
         assert.deepStrictEqual([...w.jobs.up.strategy.matrix.stack].sort(), stacks);
-        assert.ok(w.jobs.up.steps.some((s: { uses?: string; with?: { command?: string } }) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "up"));
+        assert.ok(
+            w.jobs.up.steps.some(
+                (s: { uses?: string; with?: { command?: string } }) =>
+                    s.uses?.startsWith("pulumi/actions@") && s.with?.command === "up",
+            ),
+        );
     });
 });

@@ -24,7 +24,11 @@ function rejects(raw: RawConfig, keyText: string, ...fragments: string[]): strin
     const ps = problems(raw);
     const hits = ps.filter((p) => p.startsWith(`flannel-to-calico:${keyText} `));
     assert.ok(hits.length >= 1, `no problem names ${keyText}; got:\n${ps.join("\n")}`);
-    for (const f of fragments) assert.ok(hits.some((h) => h.includes(f)), `no problem for ${keyText} mentions "${f}"; got:\n${hits.join("\n")}`);
+    for (const f of fragments)
+        assert.ok(
+            hits.some((h) => h.includes(f)),
+            `no problem for ${keyText} mentions "${f}"; got:\n${hits.join("\n")}`,
+        );
     return hits[0];
 }
 
@@ -58,7 +62,12 @@ describe("stack settings", () => {
 
     describe("rejects, naming the key, the value and the fix", () => {
         it("a malformed pod CIDR", () => {
-            rejects(tutorialRaw({ cluster: { podCidr: "192.168.0.0./16" } }), "cluster.podCidr", "192.168.0.0./16", "172.30.0.0/16");
+            rejects(
+                tutorialRaw({ cluster: { podCidr: "192.168.0.0./16" } }),
+                "cluster.podCidr",
+                "192.168.0.0./16",
+                "172.30.0.0/16",
+            );
         });
         it("a CIDR with host bits set", () => {
             rejects(tutorialRaw({ cluster: { serviceCidr: "10.254.1.0/16" } }), "cluster.serviceCidr", "10.254.0.0/16");
@@ -67,7 +76,12 @@ describe("stack settings", () => {
             rejects(tutorialRaw({ cluster: { podCidr: "172.30.0.0/33" } }), "cluster.podCidr", "/33");
         });
         it("pod and service ranges that overlap", () => {
-            rejects(tutorialRaw({ cluster: { serviceCidr: "172.30.128.0/17" } }), "cluster.serviceCidr", "overlaps", "172.30.0.0/16");
+            rejects(
+                tutorialRaw({ cluster: { serviceCidr: "172.30.128.0/17" } }),
+                "cluster.serviceCidr",
+                "overlaps",
+                "172.30.0.0/16",
+            );
         });
         it("a node address inside the pod range", () => {
             const nodes = [{ name: "a", address: "172.30.5.5", hostKey: HOST_KEY }];
@@ -78,17 +92,33 @@ describe("stack settings", () => {
             rejects(tutorialRaw({ nodes }), "nodes[0].address", "cluster.serviceCidr");
         });
         it("a node network that overlaps the pod range", () => {
-            rejects(tutorialRaw({ cluster: { nodeCidrs: ["172.16.0.0/12"] } }), "cluster.nodeCidrs[0]", "overlaps", "podCidr");
+            rejects(
+                tutorialRaw({ cluster: { nodeCidrs: ["172.16.0.0/12"] } }),
+                "cluster.nodeCidrs[0]",
+                "overlaps",
+                "podCidr",
+            );
         });
         it("an unknown mode", () => {
-            rejects(tutorialRaw({ network: { mode: "ipvlan" } }), "network.mode", "\"ipvlan\"", "ipip, bgp, crossSubnet, vxlan");
+            rejects(
+                tutorialRaw({ network: { mode: "ipvlan" } }),
+                "network.mode",
+                '"ipvlan"',
+                "ipip, bgp, crossSubnet, vxlan",
+            );
         });
         it("duplicate node names", () => {
-            const nodes = [{ name: "a", address: "172.27.0.1", hostKey: HOST_KEY }, { name: "a", address: "172.27.0.2", hostKey: HOST_KEY }];
-            rejects(tutorialRaw({ nodes }), "nodes[1].name", "\"a\"", "nodes[0]");
+            const nodes = [
+                { name: "a", address: "172.27.0.1", hostKey: HOST_KEY },
+                { name: "a", address: "172.27.0.2", hostKey: HOST_KEY },
+            ];
+            rejects(tutorialRaw({ nodes }), "nodes[1].name", '"a"', "nodes[0]");
         });
         it("duplicate node addresses", () => {
-            const nodes = [{ name: "a", address: "172.27.0.1", hostKey: HOST_KEY }, { name: "b", address: "172.27.0.1", hostKey: HOST_KEY }];
+            const nodes = [
+                { name: "a", address: "172.27.0.1", hostKey: HOST_KEY },
+                { name: "b", address: "172.27.0.1", hostKey: HOST_KEY },
+            ];
             rejects(tutorialRaw({ nodes }), "nodes[1].address", "172.27.0.1", "nodes[0]");
         });
         it("a node without hostKey", () => {
@@ -102,33 +132,64 @@ describe("stack settings", () => {
             assert.ok(s.warnings.some((w) => w.includes("insecureIgnoreHostKeys")));
         });
         it("a malformed host key", () => {
-            rejects(tutorialRaw({ nodes: [{ name: "a", address: "172.27.0.1", hostKey: "AAAA" }] }), "nodes[0].hostKey", "ssh-ed25519");
+            rejects(
+                tutorialRaw({ nodes: [{ name: "a", address: "172.27.0.1", hostKey: "AAAA" }] }),
+                "nodes[0].hostKey",
+                "ssh-ed25519",
+            );
         });
         it("Calico v3.8 on Kubernetes 1.22 and later (apiextensions.k8s.io/v1beta1)", () => {
             rejects(tutorialRaw({ cluster: { kubernetesVersion: "1.22.0" } }), "calico.version", "v1beta1", "1.22");
         });
         it("Calico v3.26 on Kubernetes below 1.21 (policy/v1)", () => {
-            rejects(tutorialRaw({ cluster: { kubernetesVersion: "1.20.4" }, calico: { version: "v3.26.5" } }), "calico.version", "policy/v1");
+            rejects(
+                tutorialRaw({ cluster: { kubernetesVersion: "1.20.4" }, calico: { version: "v3.26.5" } }),
+                "calico.version",
+                "policy/v1",
+            );
         });
         it("Calico v3.32 on Kubernetes below 1.21", () => {
-            rejects(tutorialRaw({ cluster: { kubernetesVersion: "1.18.0" }, calico: { version: "v3.32.1" } }), "calico.version", "policy/v1");
+            rejects(
+                tutorialRaw({ cluster: { kubernetesVersion: "1.18.0" }, calico: { version: "v3.32.1" } }),
+                "calico.version",
+                "policy/v1",
+            );
         });
         it("gates a custom manifest by its minor version too", () => {
-            rejects(tutorialRaw({ cluster: { kubernetesVersion: "1.24.0" }, calico: { version: "v3.8.4", manifest: { path: "/srv/calico.yaml" } } }), "calico.version", "v1beta1");
+            rejects(
+                tutorialRaw({
+                    cluster: { kubernetesVersion: "1.24.0" },
+                    calico: { version: "v3.8.4", manifest: { path: "/srv/calico.yaml" } },
+                }),
+                "calico.version",
+                "v1beta1",
+            );
         });
         it("warns outside the range Calico tested", () => {
             const s = ok(tutorialRaw({ cluster: { kubernetesVersion: "1.18.3" } }));
-            assert.ok(s.warnings.some((w) => w.includes("1.13-1.15")), s.warnings.join("\n"));
+            assert.ok(
+                s.warnings.some((w) => w.includes("1.13-1.15")),
+                s.warnings.join("\n"),
+            );
             const t = ok(tutorialRaw({ cluster: { kubernetesVersion: "1.30.0" }, calico: { version: "v3.32.1" } }));
             assert.ok(t.warnings.some((w) => w.includes("1.34-1.36")));
             const u = ok(tutorialRaw({ cluster: { kubernetesVersion: "1.15.1" } }));
             assert.ok(!u.warnings.some((w) => w.includes("tested")));
         });
         it("a Calico version with no pinned manifest", () => {
-            rejects(tutorialRaw({ calico: { version: "v3.9.0" } }), "calico.version", "v3.8.9, v3.26.5, v3.32.1", "calico.manifest");
+            rejects(
+                tutorialRaw({ calico: { version: "v3.9.0" } }),
+                "calico.version",
+                "v3.8.9, v3.26.5, v3.32.1",
+                "calico.manifest",
+            );
         });
         it("a downloaded manifest without sha256", () => {
-            rejects(tutorialRaw({ calico: { version: "v3.8.9", manifest: { url: "https://example.com/calico.yaml" } } }), "calico.manifest.sha256", "sha256sum");
+            rejects(
+                tutorialRaw({ calico: { version: "v3.8.9", manifest: { url: "https://example.com/calico.yaml" } } }),
+                "calico.manifest.sha256",
+                "sha256sum",
+            );
         });
         it("Typha replicas outside 1..20", () => {
             rejects(generatedRaw(300, { typha: { replicas: 21 } }), "typha.replicas", "21", "1 to 20");
@@ -141,7 +202,11 @@ describe("stack settings", () => {
             rejects(tutorialRaw({ rollout: { waveSize: 0 } }), "rollout.waveSize", "at least 1");
         });
         it("a missing SSH private key when pulumi up will run the scripts", () => {
-            rejects(tutorialRaw({ ssh: { privateKey: undefined } }), "ssh.privateKey", "pulumi config set --path --secret");
+            rejects(
+                tutorialRaw({ ssh: { privateKey: undefined } }),
+                "ssh.privateKey",
+                "pulumi config set --path --secret",
+            );
         });
         it("does not need the SSH key for preview or the offline plan", () => {
             const raw = tutorialRaw({ ssh: { user: "root" } });
@@ -149,11 +214,22 @@ describe("stack settings", () => {
             ok(raw, preview);
         });
         it("a private key in plain text, without echoing it", () => {
-            const msg = rejects(tutorialRaw({ ssh: { privateKey: FAKE_PRIVATE_KEY } }), "ssh.privateKey", "plain text", "--secret");
+            const msg = rejects(
+                tutorialRaw({ ssh: { privateKey: FAKE_PRIVATE_KEY } }),
+                "ssh.privateKey",
+                "plain text",
+                "--secret",
+            );
             assert.ok(!msg.includes("TEST-ONLY"));
         });
         it("kubeconfig content in plain text, without echoing it", () => {
-            const msg = rejects(tutorialRaw({ cluster: { kubeconfig: "apiVersion: v1\nclusters: []\nusers:\n- user: {token: hunter2}\n" } }), "cluster.kubeconfig", "--secret");
+            const msg = rejects(
+                tutorialRaw({
+                    cluster: { kubeconfig: "apiVersion: v1\nclusters: []\nusers:\n- user: {token: hunter2}\n" },
+                }),
+                "cluster.kubeconfig",
+                "--secret",
+            );
             assert.ok(!msg.includes("hunter2"));
         });
         it("a missing context: never the ambient kubeconfig context", () => {
@@ -168,16 +244,35 @@ describe("stack settings", () => {
             rejects(tutorialRaw({ network: { mode: "vxlan", bgp: { asNumber: 64512 } } }), "network.bgp", "vxlan");
         });
         it("a block size larger than the pod range", () => {
-            rejects(tutorialRaw({ cluster: { podCidr: "172.30.0.0/24" }, network: { blockSize: 22 } }), "network.blockSize", "/22");
+            rejects(
+                tutorialRaw({ cluster: { podCidr: "172.30.0.0/24" }, network: { blockSize: 22 } }),
+                "network.blockSize",
+                "/22",
+            );
         });
         it("every problem at once", () => {
-            const ps = problems(tutorialRaw({ cluster: { podCidr: "nope", serviceCidr: "10.0.0.0/33" }, network: { mode: "x" }, rollout: { waveSize: -1 } }));
+            const ps = problems(
+                tutorialRaw({
+                    cluster: { podCidr: "nope", serviceCidr: "10.0.0.0/33" },
+                    network: { mode: "x" },
+                    rollout: { waveSize: -1 },
+                }),
+            );
             for (const k of ["cluster.podCidr", "cluster.serviceCidr", "network.mode", "rollout.waveSize"]) {
-                assert.ok(ps.some((p) => p.startsWith(`flannel-to-calico:${k} `)), `${k} missing from:\n${ps.join("\n")}`);
+                assert.ok(
+                    ps.some((p) => p.startsWith(`flannel-to-calico:${k} `)),
+                    `${k} missing from:\n${ps.join("\n")}`,
+                );
             }
         });
         it("never echoes a secret in any message", () => {
-            const raw = tutorialRaw({ ssh: { privateKey: new Secret("SUPERSECRET"), bastion: { host: "bad host!", privateKey: new Secret("SUPERSECRET") } }, cluster: { kubeconfig: new Secret("SUPERSECRET") } });
+            const raw = tutorialRaw({
+                ssh: {
+                    privateKey: new Secret("SUPERSECRET"),
+                    bastion: { host: "bad host!", privateKey: new Secret("SUPERSECRET") },
+                },
+                cluster: { kubeconfig: new Secret("SUPERSECRET") },
+            });
             (raw as Record<string, unknown>).rollout = { waveSize: 0 };
             const r = loadSettings(raw, up);
             assert.ok(!r.ok);
@@ -187,7 +282,8 @@ describe("stack settings", () => {
 
     describe("stack files and runtime config", () => {
         it("shows encrypted values as [secret] and never decrypts them", () => {
-            const text = "config:\n  flannel-to-calico:ssh:\n    privateKey:\n      secure: v1:abc\n  flannel-to-calico:cluster:\n    kubeconfig:\n      secure: v1:def\n  kubernetes:context: x\n";
+            const text =
+                "config:\n  flannel-to-calico:ssh:\n    privateKey:\n      secure: v1:abc\n  flannel-to-calico:cluster:\n    kubeconfig:\n      secure: v1:def\n  kubernetes:context: x\n";
             const { raw, problems: ps } = rawConfigFromStackFile(text);
             assert.deepStrictEqual(ps, []);
             const key = (raw.ssh as Record<string, unknown>).privateKey;
@@ -199,10 +295,16 @@ describe("stack settings", () => {
             assert.match(ps[0], /flannel-to-calico:clustre is not a config key/);
         });
         it("wraps credentials of encrypted runtime keys as secrets", () => {
-            const raw = rawConfigFromRuntime((n) => (n === "ssh" ? { privateKey: "K", bastion: { host: "b", privateKey: "B" } } : undefined), (n) => n === "ssh");
+            const raw = rawConfigFromRuntime(
+                (n) => (n === "ssh" ? { privateKey: "K", bastion: { host: "b", privateKey: "B" } } : undefined),
+                (n) => n === "ssh",
+            );
             const ssh = raw.ssh as { privateKey: unknown; bastion: { privateKey: unknown } };
             assert.ok(Secret.is(ssh.privateKey) && Secret.is(ssh.bastion.privateKey));
-            assert.strictEqual(JSON.stringify(raw), JSON.stringify({ ssh: { privateKey: "[secret]", bastion: { host: "b", privateKey: "[secret]" } } }));
+            assert.strictEqual(
+                JSON.stringify(raw),
+                JSON.stringify({ ssh: { privateKey: "[secret]", bastion: { host: "b", privateKey: "[secret]" } } }),
+            );
         });
     });
 
@@ -222,23 +324,61 @@ describe("stack settings", () => {
 
 describe("calico.adopt", () => {
     it("is refused below Kubernetes 1.22, where server-side apply is off", () => {
-        const r = loadSettings(tutorialRaw({ calico: { version: "v3.8.9", adopt: true } }), { stack: "t", dryRun: true });
-        assert.ok(!r.ok && r.problems.some((p) => p.startsWith("flannel-to-calico:calico.adopt is true") && p.includes("pulumi import")));
+        const r = loadSettings(tutorialRaw({ calico: { version: "v3.8.9", adopt: true } }), {
+            stack: "t",
+            dryRun: true,
+        });
+        assert.ok(
+            !r.ok &&
+                r.problems.some(
+                    (p) => p.startsWith("flannel-to-calico:calico.adopt is true") && p.includes("pulumi import"),
+                ),
+        );
     });
 });
 
 describe("network warnings", () => {
-    const s = (raw: RawConfig) => { const r = loadSettings(raw, { stack: "t", dryRun: true }); assert.ok(r.ok, JSON.stringify(r)); return (r as { settings: Settings }).settings; };
+    const s = (raw: RawConfig) => {
+        const r = loadSettings(raw, { stack: "t", dryRun: true });
+        assert.ok(r.ok, JSON.stringify(r));
+        return (r as { settings: Settings }).settings;
+    };
     it("warns about a full BGP mesh above 100 nodes, not at 100", () => {
-        assert.ok(s(generatedRaw(101, { network: { mode: "bgp" } })).warnings.some((w) => w.includes("full mesh above 100 nodes")));
+        assert.ok(
+            s(generatedRaw(101, { network: { mode: "bgp" } })).warnings.some((w) =>
+                w.includes("full mesh above 100 nodes"),
+            ),
+        );
         assert.ok(!s(generatedRaw(100, { network: { mode: "bgp" } })).warnings.some((w) => w.includes("full mesh")));
-        assert.ok(!s(generatedRaw(101, { network: { mode: "bgp", bgp: { nodeToNodeMesh: false, peers: [{ name: "rr", peerIP: "10.9.0.1", asNumber: 64512 }] } } })).warnings.some((w) => w.includes("full mesh")));
+        assert.ok(
+            !s(
+                generatedRaw(101, {
+                    network: {
+                        mode: "bgp",
+                        bgp: { nodeToNodeMesh: false, peers: [{ name: "rr", peerIP: "10.9.0.1", asNumber: 64512 }] },
+                    },
+                }),
+            ).warnings.some((w) => w.includes("full mesh")),
+        );
     });
     it("warns about pure bgp across subnets and suggests crossSubnet", () => {
-        const nodes = [{ name: "a", address: "172.27.1.10", hostKey: HOST_KEY }, { name: "b", address: "172.27.2.10", hostKey: HOST_KEY }];
-        const w = s(tutorialRaw({ nodes, network: { mode: "bgp" } })).warnings.find((x) => x.includes("different subnets"));
+        const nodes = [
+            { name: "a", address: "172.27.1.10", hostKey: HOST_KEY },
+            { name: "b", address: "172.27.2.10", hostKey: HOST_KEY },
+        ];
+        const w = s(tutorialRaw({ nodes, network: { mode: "bgp" } })).warnings.find((x) =>
+            x.includes("different subnets"),
+        );
         assert.ok(w && w.includes("crossSubnet") && w.includes("judged by /24"));
-        assert.ok(!s(tutorialRaw({ nodes, network: { mode: "bgp" }, cluster: { nodeCidrs: ["172.27.0.0/16"] } })).warnings.some((x) => x.includes("different subnets")));
-        assert.ok(!s(tutorialRaw({ nodes, network: { mode: "crossSubnet" } })).warnings.some((x) => x.includes("different subnets")));
+        assert.ok(
+            !s(
+                tutorialRaw({ nodes, network: { mode: "bgp" }, cluster: { nodeCidrs: ["172.27.0.0/16"] } }),
+            ).warnings.some((x) => x.includes("different subnets")),
+        );
+        assert.ok(
+            !s(tutorialRaw({ nodes, network: { mode: "crossSubnet" } })).warnings.some((x) =>
+                x.includes("different subnets"),
+            ),
+        );
     });
 });
