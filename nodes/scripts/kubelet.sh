@@ -2,10 +2,10 @@
 # Step 4: kubelet uses CNI. Below 1.24 (dockershim): --network-plugin=cni
 # exactly once. From 1.24 the flag is gone: cri-dockerd carries it instead.
 
-KUBELET_BIN=$(find_bin kubelet) || fail "kubelet is not on PATH or in /opt/k8s/bin"
+KUBELET_BIN=$(kubelet_bin)
 unit_exists kubelet || fail "kubelet.service was not found (systemctl cat kubelet)"
-minor=$("$KUBELET_BIN" --version 2>/dev/null | grep -o 'v[0-9][0-9.]*' | head -n1 | cut -d. -f2 || true)
-[ -n "$minor" ] || fail "could not read the kubelet version ($KUBELET_BIN --version)"
+version=$(kubelet_version "$KUBELET_BIN")
+minor=$(minor_of "$version")
 
 # Rewrites the effective ExecStart of a unit: every --network-plugin flag is
 # removed, and with $2 = add, --network-plugin=cni goes right after the binary.
@@ -43,19 +43,27 @@ rewrite_network_plugin() {
 
 plugin_flags() { execstart_line "$1" | grep -o -- '--network-plugin[= ][^ ]*' || true; }
 
+# Makes unit $1's ExecStart carry --network-plugin=cni exactly once, checks
+# the result, and marks the unit for a restart; $2 names it in messages.
+ensure_cni_plugin() {
+  local unit=$1 what=$2 flags
+  flags=$(plugin_flags "$unit")
+  if [ "$flags" = "--network-plugin=cni" ]; then
+    unchanged "$what already runs with --network-plugin=cni"
+    return 0
+  fi
+  rewrite_network_plugin "$unit" add
+  [ "$(plugin_flags "$unit")" = "--network-plugin=cni" ] \
+    || fail "$unit's ExecStart still does not carry --network-plugin=cni exactly once after the edit"
+  changed "$what ExecStart in $(execstart_file "$unit") now has --network-plugin=cni (was: ${flags:-absent})"
+  mark "restart-$unit"
+}
+
 if [ "$minor" -lt 24 ]; then
   if execstart_line kubelet | grep -Eq -- '--container-runtime(=| )remote'; then
     unchanged "kubelet v1.$minor uses a remote runtime (CRI): --network-plugin applies to dockershim only"
   else
-    flags=$(plugin_flags kubelet)
-    if [ "$flags" = "--network-plugin=cni" ]; then
-      unchanged "kubelet already runs with --network-plugin=cni"
-    else
-      rewrite_network_plugin kubelet add
-      [ "$(plugin_flags kubelet)" = "--network-plugin=cni" ] || fail "kubelet's ExecStart still does not carry --network-plugin=cni exactly once after the edit"
-      changed "kubelet ExecStart in $(execstart_file kubelet) now has --network-plugin=cni (was: ${flags:-absent})"
-      mark restart-kubelet
-    fi
+    ensure_cni_plugin kubelet kubelet
   fi
 else
   if [ -n "$(plugin_flags kubelet)" ]; then
@@ -66,15 +74,7 @@ else
     unchanged "kubelet v1.$minor has no --network-plugin flag (none needed from 1.24)"
   fi
   if unit_exists cri-docker; then
-    flags=$(plugin_flags cri-docker)
-    if [ "$flags" = "--network-plugin=cni" ]; then
-      unchanged "cri-dockerd already runs with --network-plugin=cni"
-    else
-      rewrite_network_plugin cri-docker add
-      [ "$(plugin_flags cri-docker)" = "--network-plugin=cni" ] || fail "cri-docker's ExecStart still does not carry --network-plugin=cni exactly once after the edit"
-      changed "cri-dockerd ExecStart in $(execstart_file cri-docker) now has --network-plugin=cni (was: ${flags:-absent})"
-      mark restart-cri-docker
-    fi
+    ensure_cni_plugin cri-docker cri-dockerd
   else
     unchanged "no cri-dockerd on this node: the runtime's own CNI support is used"
   fi

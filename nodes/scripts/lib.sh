@@ -38,6 +38,22 @@ find_bin() {
   return 1
 }
 
+# The node's kubelet binary; fails naming where it looked.
+kubelet_bin() {
+  find_bin kubelet || fail "kubelet is not on PATH or in /opt/k8s/bin: is this a Kubernetes node?"
+}
+
+# The version kubelet $1 reports (v1.14.2); fails when it cannot be read.
+kubelet_version() {
+  local v
+  v=$("$1" --version 2>/dev/null | grep -o 'v[0-9][0-9.]*' | head -n1 || true)
+  [ -n "$v" ] || fail "could not read the kubelet version ($1 --version)"
+  echo "$v"
+}
+
+# The minor number of a version: v1.14.2 -> 14.
+minor_of() { echo "$1" | cut -d. -f2; }
+
 unit_exists() { systemctl cat "$1" >/dev/null 2>&1; }
 
 # The files of a unit as systemd reads them (main file, then drop-ins), one per line.

@@ -1,13 +1,12 @@
 # shellcheck shell=bash
 # Step 1: preflight. Changes nothing but the image cache.
 
-KUBELET_BIN=$(find_bin kubelet) || fail "kubelet is not on PATH or in /opt/k8s/bin: is this a Kubernetes node?"
+KUBELET_BIN=$(kubelet_bin)
 unit_exists kubelet || fail "kubelet.service was not found (systemctl cat kubelet); this program prepares nodes whose kubelet runs under systemd"
-KUBELET_VERSION=$("$KUBELET_BIN" --version 2>/dev/null | grep -o 'v[0-9][0-9.]*' | head -n1 || true)
-[ -n "$KUBELET_VERSION" ] || fail "could not read the kubelet version ($KUBELET_BIN --version)"
+KUBELET_VERSION=$(kubelet_version "$KUBELET_BIN")
 log "kubelet $KUBELET_VERSION at $KUBELET_BIN"
-node_minor=$(echo "$KUBELET_VERSION" | cut -d. -f2)
-want_minor=$(echo "$KUBERNETES_VERSION" | cut -d. -f2)
+node_minor=$(minor_of "$KUBELET_VERSION")
+want_minor=$(minor_of "$KUBERNETES_VERSION")
 if [ "$node_minor" != "$want_minor" ]; then
   warn "kubelet is $KUBELET_VERSION but cluster.kubernetesVersion is $KUBERNETES_VERSION; the kubelet step follows the node's own kubelet"
 fi

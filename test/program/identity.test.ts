@@ -36,7 +36,11 @@ describe("resource identity", () => {
                 .filter(Boolean);
             const now = await urnsOf(stack);
             const gone = lost(released, now);
-            assert.deepStrictEqual(gone.slice(0, 10), [], `${gone.length} released URN(s) would be deleted or replaced`);
+            assert.deepStrictEqual(
+                gone.slice(0, 10),
+                [],
+                `${gone.length} released URN(s) would be deleted or replaced`,
+            );
         });
     }
     it("the URN check can fail: a renamed step loses its URNs", async () => {
