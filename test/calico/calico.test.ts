@@ -10,11 +10,11 @@ import { isTyphaObject, K8sObject, parseManifest } from "../../calico/manifest";
 import { patchCalico, patchTypha } from "../../calico/patches";
 import { bgpObjects, ipPool, poolModes } from "../../calico/managed";
 import { loadManifest } from "../../calico/source";
-import { requireSettings, NetworkMode, Settings } from "../../settings";
+import { NetworkMode, Settings } from "../../settings";
 import { sizeTypha } from "../../settings/typha";
 import { KNOWN_CALICO } from "../../calico/versions";
 import { build, byName, ancestors } from "../helpers/mocks";
-import { generatedRaw, tutorialRaw } from "../helpers/config";
+import { generatedRaw, tutorialRaw, settingsOf } from "../helpers/config";
 
 // test/setup.ts points CALICO_MANIFEST_DIR at ../shared/calico unless it is set.
 const DIR = process.env.CALICO_MANIFEST_DIR ?? path.join(__dirname, "..", "..", "..", "shared", "calico");
@@ -22,9 +22,9 @@ const MODES: NetworkMode[] = ["ipip", "bgp", "crossSubnet", "vxlan"];
 const K8S: Record<string, string> = { "v3.8.9": "1.14.2", "v3.26.5": "1.28.4", "v3.32.1": "1.34.1" };
 
 function settings(version: string, mode: NetworkMode, extra: Record<string, unknown> = {}): Settings {
-    return requireSettings(
-        tutorialRaw({ cluster: { kubernetesVersion: K8S[version] }, calico: { version }, network: { mode, ...extra } }),
-        { stack: "t", dryRun: true },
+    return settingsOf(
+        { cluster: { kubernetesVersion: K8S[version] }, calico: { version }, network: { mode, ...extra } },
+        { stack: "t" },
     );
 }
 function manifest(dir: string, variant: string): K8sObject[] {

@@ -4,13 +4,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { loadManifest, sha256Hex } from "../../calico/source";
-import { requireSettings } from "../../settings";
-import { tutorialRaw } from "../helpers/config";
+import { settingsOf } from "../helpers/config";
 
 const DIR = process.env.CALICO_MANIFEST_DIR!;
 const calico = (c: Record<string, unknown>, k8s = "1.14.2") =>
-    requireSettings(tutorialRaw({ cluster: { kubernetesVersion: k8s }, calico: c }), { stack: "t", dryRun: true })
-        .calico;
+    settingsOf({ cluster: { kubernetesVersion: k8s }, calico: c }, { stack: "t" }).calico;
 
 describe("manifest source", () => {
     let cache: string;

@@ -1,6 +1,7 @@
 /** Raw stack configs for tests and the benchmark: the tutorial's cluster, and generated ones. */
 import { Secret } from "../../settings/secret";
-import { RawConfig } from "../../settings/types";
+import { requireSettings } from "../../settings";
+import { RawConfig, Settings } from "../../settings/types";
 import { EXAMPLE_HOST_KEY, generatedNodes } from "../../plan/generate";
 
 export const HOST_KEY = EXAMPLE_HOST_KEY;
@@ -55,4 +56,12 @@ export function generatedRaw(count: number, overrides: Partial<Record<keyof RawC
         nodes: generatedNodes(count),
         ...overrides,
     });
+}
+
+/** Validated settings for a test: the tutorial's cluster with `overrides` merged per section. */
+export function settingsOf(
+    overrides: Partial<Record<keyof RawConfig, unknown>> = {},
+    opts: { readonly dryRun?: boolean; readonly stack?: string } = {},
+): Settings {
+    return requireSettings(tutorialRaw(overrides), { stack: opts.stack ?? "test", dryRun: opts.dryRun ?? true });
 }

@@ -10,11 +10,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Secret } from "../../settings/secret";
-import { requireSettings, Settings } from "../../settings";
+import { Settings } from "../../settings";
 import { nodeConnection } from "../../nodes/connection";
-import { STEPS } from "../../nodes/steps";
+import { StepName, STEPS } from "../../nodes/steps";
+import { nodeStepName } from "../../identity";
 import { buildSettings } from "../helpers/mocks";
-import { tutorialRaw } from "../helpers/config";
+import { settingsOf } from "../helpers/config";
 import {
     createFleet,
     HostFleet,
@@ -29,40 +30,48 @@ const available = hostTestsAvailable();
 const required = process.env.F2C_REQUIRE_HOST_TESTS === "1";
 
 function settingsFor(fleet: HostFleet, hosts: TestHost[], extra: Record<string, unknown> = {}): Settings {
-    return requireSettings(
-        tutorialRaw({
+    return settingsOf(
+        {
             ssh: { user: "root", privateKey: new Secret(fleet.privateKey), perDialTimeout: 3, dialErrorLimit: 1 },
             nodes: hosts.map((h) => ({ name: h.name, address: h.address, hostKey: h.hostKey })),
             ...extra,
-        }),
-        { stack: "hosts", dryRun: false },
+        },
+        { dryRun: false, stack: "hosts" },
     );
 }
 
-/** The scripts the component registers for each node, by step. */
-async function scriptsFor(s: Settings): Promise<Map<string, string[]>> {
+/** The scripts the component registers for each node, by step name. */
+async function scriptsFor(s: Settings): Promise<Map<string, Map<StepName, string>>> {
     const { regs } = await buildSettings(s);
-    const out = new Map<string, string[]>();
+    const out = new Map<string, Map<StepName, string>>();
     for (const n of s.nodes) {
-        out.set(
-            n.name,
-            STEPS.map((step) => {
-                const r = regs.find((x) => x.type === "command:remote:Command" && x.name === `${n.name}-${step}`);
-                assert.ok(r, `no command for ${n.name} ${step}`);
-                return String(r!.inputs.create);
-            }),
-        );
+        const steps = new Map<StepName, string>();
+        for (const step of STEPS) {
+            const r = regs.find((x) => x.type === "command:remote:Command" && x.name === nodeStepName(n.name, step));
+            assert.ok(r, `no command for ${n.name} ${step}`);
+            steps.set(step, String(r.inputs.create));
+        }
+        out.set(n.name, steps);
     }
     return out;
 }
 
-function runAll(s: Settings, scripts: Map<string, string[]>, node: string): RunResult[] {
-    const n = s.nodes.find((x) => x.name === node)!;
-    const results: RunResult[] = [];
-    for (const [i, script] of scripts.get(node)!.entries()) {
-        const r = runOnNode(node, nodeConnection(s.ssh, n), script);
-        results.push(r);
-        if (r.code !== 0) assert.fail(`step ${STEPS[i]} failed on ${node} (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+/** One node's script for one step. */
+function scriptOf(scripts: Map<string, Map<StepName, string>>, node: string, step: StepName): string {
+    const script = scripts.get(node)?.get(step);
+    assert.ok(script, `no ${step} script for ${node}`);
+    return script;
+}
+
+/** Runs every step on a node in order; the results by step name. */
+function runAll(s: Settings, scripts: Map<string, Map<StepName, string>>, node: string): Record<StepName, RunResult> {
+    const n = s.nodes.find((x) => x.name === node);
+    assert.ok(n, `no node ${node}`);
+    const results = {} as Record<StepName, RunResult>;
+    for (const step of STEPS) {
+        const r = runOnNode(node, nodeConnection(s.ssh, n), scriptOf(scripts, node, step));
+        results[step] = r;
+        if (r.code !== 0) assert.fail(`step ${step} failed on ${node} (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
     }
     return results;
 }
@@ -97,16 +106,16 @@ describe("node scripts on real test hosts over SSH", function () {
     describe("a fresh tutorial node", () => {
         let host: TestHost;
         let s: Settings;
-        let scripts: Map<string, string[]>;
-        let first: RunResult[];
+        let scripts: Map<string, Map<StepName, string>>;
+        let first: Record<StepName, RunResult>;
         before(async () => {
             host = await fleet.create("tutorial-01");
             s = settingsFor(fleet, [host]);
             scripts = await scriptsFor(s);
             first = runAll(s, scripts, host.name);
-            const times = first.map((r, i) => `${STEPS[i]} ${r.ms} ms`).join(", ");
+            const times = STEPS.map((step) => `${step} ${first[step].ms} ms`).join(", ");
             process.stderr.write(
-                `      per-step time over SSH on ${host.name}: ${times}; total ${first.reduce((a, r) => a + r.ms, 0)} ms\n`,
+                `      per-step time over SSH on ${host.name}: ${times}; total ${STEPS.reduce((a, step) => a + first[step].ms, 0)} ms\n`,
             );
         });
 
@@ -189,8 +198,8 @@ describe("node scripts on real test hosts over SSH", function () {
                 sys.join("\n"),
             );
             assert.deepStrictEqual(fs.readdirSync(host.file("/run/f2c-host-state/sandboxes")), ["ccc333"]);
-            assert.match(first[5].stdout, /recycled 2 pod sandbox\(es\)/);
-            assert.match(first[5].stdout, /docker is active/);
+            assert.match(first.apply.stdout, /recycled 2 pod sandbox\(es\)/);
+            assert.match(first.apply.stdout, /docker is active/);
         });
         it("pulls Calico's images in preflight, before any cutover", () => {
             const pulls = log(host, "docker.log")
@@ -202,28 +211,32 @@ describe("node scripts on real test hosts over SSH", function () {
                 "calico/node:v3.8.9",
                 "calico/pod2daemon-flexvol:v3.8.9",
             ]);
-            assert.match(first[0].stdout, /images: 4 pulled/);
+            assert.match(first.preflight.stdout, /images: 4 pulled/);
         });
         it("reports changed / unchanged per step", () => {
-            for (const r of first.slice(1)) assert.match(r.stdout, /result: changed/);
-            assert.match(first[0].stdout, /kubelet v1\.14\.2/);
+            for (const step of STEPS.slice(1)) assert.match(first[step].stdout, /result: changed/, step);
+            assert.match(first.preflight.stdout, /kubelet v1\.14\.2/);
             assert.match(
-                first[0].stderr,
+                first.preflight.stderr,
                 /kernel module ipip: cannot tell|kernel module ipip: (loaded|built in|available)/,
             );
         });
         it("changes nothing and restarts nothing on a second run", () => {
             const before = log(host, "systemctl.log");
             const second = runAll(s, scripts, host.name);
-            for (const [i, r] of second.entries())
-                assert.match(r.stdout, /result: unchanged \(nothing to do\)/, `${STEPS[i]}:\n${r.stdout}`);
+            for (const step of STEPS)
+                assert.match(
+                    second[step].stdout,
+                    /result: unchanged \(nothing to do\)/,
+                    `${step}:\n${second[step].stdout}`,
+                );
             const added = log(host, "systemctl.log").slice(before.length);
             assert.ok(!/ (stop|start|restart|disable|mask|daemon-reload) /.test(added + " "), added);
         });
         it("runs again, harmlessly, when the connection changes (same scripts, new key)", async () => {
             // A rotated key is a changed connection input: the provider runs `update`,
             // which is the same idempotent script.
-            const r = runOnNode(host.name, nodeConnection(s.ssh, s.nodes[0]), scripts.get(host.name)![3]);
+            const r = runOnNode(host.name, nodeConnection(s.ssh, s.nodes[0]), scriptOf(scripts, host.name, "kubelet"));
             assert.strictEqual(r.code, 0);
             assert.match(r.stdout, /result: unchanged/);
         });
@@ -262,7 +275,7 @@ describe("node scripts on real test hosts over SSH", function () {
                 calico: { version: "v3.26.5" },
             });
             const results = runAll(s, await scriptsFor(s), host.name);
-            assert.match(results[0].stdout, /container runtime: containerd/);
+            assert.match(results.preflight.stdout, /container runtime: containerd/);
             assert.deepStrictEqual(
                 log(host, "crictl.log")
                     .split("\n")
@@ -270,10 +283,10 @@ describe("node scripts on real test hosts over SSH", function () {
                 3,
             );
             assert.strictEqual(read(host, "/etc/systemd/system/kubelet.service"), kubelet);
-            assert.match(results[3].stdout, /no cri-dockerd on this node/);
+            assert.match(results.kubelet.stdout, /no cri-dockerd on this node/);
             assert.deepStrictEqual(fs.readdirSync(host.file("/run/f2c-host-state/pods")), ["p-proxy"]);
-            assert.match(results[5].stdout, /recycled 1 pod sandbox\(es\)/);
-            assert.match(results[5].stdout, /containerd is active/);
+            assert.match(results.apply.stdout, /recycled 1 pod sandbox\(es\)/);
+            assert.match(results.apply.stdout, /containerd is active/);
             assert.ok(!log(host, "docker.log").includes("docker "), "docker is never called on a containerd node");
         });
         it("a kubelet with --network-plugin=kubenet mid-list and a drop-in that holds ExecStart", async () => {
@@ -324,14 +337,14 @@ describe("node scripts on real test hosts over SSH", function () {
             const results = runAll(s, await scriptsFor(s), host.name);
             assert.ok(exists(host, "/etc/cni/net.d/calico-kubeconfig"));
             assert.ok(exists(host, "/var/lib/cni/networks/k8s-pod-network"));
-            assert.match(results[4].stdout, /already migrated/);
+            assert.match(results["cni-state"].stdout, /already migrated/);
         });
         it("a node that never had flanneld", async () => {
             const host = await fleet.create("noflannel-01", { flannel: false, staleCni: false });
             const s = settingsFor(fleet, [host]);
             const results = runAll(s, await scriptsFor(s), host.name);
-            assert.match(results[1].stdout, /no flanneld unit on this node/);
-            assert.match(results[1].stdout, /result: unchanged/);
+            assert.match(results["remove-flannel"].stdout, /no flanneld unit on this node/);
+            assert.match(results["remove-flannel"].stdout, /result: unchanged/);
             assert.ok(host.exec("iptables -w -t nat -S").includes("192.168.100.0/24"));
         });
     });
@@ -344,7 +357,8 @@ describe("node scripts on real test hosts over SSH", function () {
             host.stop();
             await new Promise((r) => setTimeout(r, 300));
             assert.throws(
-                () => runOnNode(host.name, nodeConnection(s.ssh, s.nodes[0]), scripts.get(host.name)![0]),
+                () =>
+                    runOnNode(host.name, nodeConnection(s.ssh, s.nodes[0]), scriptOf(scripts, host.name, "preflight")),
                 (e: Error) =>
                     e instanceof NodeRunError && /node gone-01: cannot reach 10\.213\.\d+\.\d+:22/.test(e.message),
             );
@@ -352,16 +366,17 @@ describe("node scripts on real test hosts over SSH", function () {
         it("a wrong host key", async () => {
             const host = await fleet.create("spoofed-01");
             const other = await fleet.create("other-01");
-            const s = requireSettings(
-                tutorialRaw({
+            const s = settingsOf(
+                {
                     ssh: { privateKey: new Secret(fleet.privateKey) },
                     nodes: [{ name: host.name, address: host.address, hostKey: other.hostKey }],
-                }),
-                { stack: "hosts", dryRun: false },
+                },
+                { dryRun: false, stack: "hosts" },
             );
             const scripts = await scriptsFor(s);
             assert.throws(
-                () => runOnNode(host.name, nodeConnection(s.ssh, s.nodes[0]), scripts.get(host.name)![0]),
+                () =>
+                    runOnNode(host.name, nodeConnection(s.ssh, s.nodes[0]), scriptOf(scripts, host.name, "preflight")),
                 (e: Error) =>
                     e instanceof NodeRunError && /node spoofed-01: its SSH host key does not match/.test(e.message),
             );
@@ -373,15 +388,19 @@ describe("node scripts on real test hosts over SSH", function () {
             ]);
             try {
                 const host = await fleet.create("nosudo-01");
-                const s = requireSettings(
-                    tutorialRaw({
+                const s = settingsOf(
+                    {
                         ssh: { user: "f2ctest", privateKey: new Secret(fleet.privateKey) },
                         nodes: [{ name: host.name, address: host.address, hostKey: host.hostKey }],
-                    }),
-                    { stack: "hosts", dryRun: false },
+                    },
+                    { dryRun: false, stack: "hosts" },
                 );
                 const scripts = await scriptsFor(s);
-                const r = runOnNode(host.name, nodeConnection(s.ssh, s.nodes[0]), scripts.get(host.name)![0]);
+                const r = runOnNode(
+                    host.name,
+                    nodeConnection(s.ssh, s.nodes[0]),
+                    scriptOf(scripts, host.name, "preflight"),
+                );
                 assert.strictEqual(r.code, 1);
                 assert.match(
                     r.stderr,
@@ -399,7 +418,11 @@ describe("node scripts on real test hosts over SSH", function () {
                 ),
             });
             const s = settingsFor(fleet, [host]);
-            const r = runOnNode(host.name, nodeConnection(s.ssh, s.nodes[0]), (await scriptsFor(s)).get(host.name)![0]);
+            const r = runOnNode(
+                host.name,
+                nodeConnection(s.ssh, s.nodes[0]),
+                scriptOf(await scriptsFor(s), host.name, "preflight"),
+            );
             assert.strictEqual(r.code, 1);
             assert.match(
                 r.stderr,
@@ -411,7 +434,11 @@ describe("node scripts on real test hosts over SSH", function () {
             const host = await fleet.create("nokubelet-01", { kubeletUnit: false });
             const s = settingsFor(fleet, [host]);
             const scripts = await scriptsFor(s);
-            const r = runOnNode(host.name, nodeConnection(s.ssh, s.nodes[0]), scripts.get(host.name)![0]);
+            const r = runOnNode(
+                host.name,
+                nodeConnection(s.ssh, s.nodes[0]),
+                scriptOf(scripts, host.name, "preflight"),
+            );
             assert.notStrictEqual(r.code, 0);
             assert.match(r.stderr, /node=nokubelet-01 step=preflight failed: kubelet\.service was not found/);
             assert.ok(exists(host, "/run/flannel/docker"), "preflight changed nothing");
@@ -420,7 +447,7 @@ describe("node scripts on real test hosts over SSH", function () {
 
     describe("shellcheck", () => {
         it("passes every rendered script and the bash body inside it", async () => {
-            const s = requireSettings(tutorialRaw(), { stack: "sc", dryRun: true });
+            const s = settingsOf({}, { stack: "sc" });
             const { regs } = await buildSettings(s);
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "f2c-sc-"));
             try {

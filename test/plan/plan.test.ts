@@ -7,7 +7,7 @@ import * as yaml from "js-yaml";
 import { requireSettings } from "../../settings";
 import { Secret } from "../../settings/secret";
 import { writePlan } from "../../plan/planner";
-import { FAKE_PRIVATE_KEY, generatedRaw, tutorialRaw } from "../helpers/config";
+import { FAKE_PRIVATE_KEY, generatedRaw, settingsOf } from "../helpers/config";
 
 const ROOT = path.join(__dirname, "..", "..");
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "f2c-plan-"));
@@ -28,12 +28,12 @@ describe("the offline plan", () => {
     let dir: string;
     before(async () => {
         dir = tmp();
-        const s = requireSettings(
-            tutorialRaw({
+        const s = settingsOf(
+            {
                 ssh: { privateKey: new Secret(FAKE_PRIVATE_KEY) },
                 cluster: { kubeconfig: new Secret("apiVersion: v1\nusers: [{user: {token: KUBETOKEN}}]\n") },
-            }),
-            { stack: "dev", dryRun: true },
+            },
+            { stack: "dev" },
         );
         await writePlan(s, dir);
     });
@@ -113,12 +113,12 @@ describe("the offline plan", () => {
     it("is byte-identical on a second run", async () => {
         const again = tmp();
         try {
-            const s = requireSettings(
-                tutorialRaw({
+            const s = settingsOf(
+                {
                     ssh: { privateKey: new Secret(FAKE_PRIVATE_KEY) },
                     cluster: { kubeconfig: new Secret("apiVersion: v1\nusers: [{user: {token: KUBETOKEN}}]\n") },
-                }),
-                { stack: "dev", dryRun: true },
+                },
+                { stack: "dev" },
             );
             await writePlan(s, again);
             assert.deepStrictEqual(readTree(again), readTree(dir));
@@ -161,10 +161,7 @@ describe("the offline plan", () => {
     it("refuses to wipe a directory that is not a plan", async () => {
         const d = tmp();
         fs.writeFileSync(path.join(d, "precious.txt"), "x");
-        await assert.rejects(
-            writePlan(requireSettings(tutorialRaw(), { stack: "x", dryRun: true }), d),
-            /not a plan directory/,
-        );
+        await assert.rejects(writePlan(settingsOf({}, { stack: "x" }), d), /not a plan directory/);
         assert.ok(fs.existsSync(path.join(d, "precious.txt")));
         fs.rmSync(d, { recursive: true, force: true });
     });
