@@ -163,60 +163,6 @@ describe("plan diff for pull requests", () => {
             assert.match(md, /\[!WARNING\]/);
             assert.match(md, /The override label is set/);
         });
-        it("the CLI exits 3 on a protected replace and 0 with --allow-protected", async function () {
-            this.timeout(120000);
-            const { spawnSync, execFileSync } = await import("child_process");
-            const repo = fs.mkdtempSync(path.join(os.tmpdir(), "f2c-pd-git-"));
-            try {
-                // The project's own files as they are in the working tree (tracked, or new and not ignored).
-                const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], {
-                    cwd: ROOT,
-                    encoding: "utf8",
-                });
-                for (const f of files.split("\n").filter((x) => x && fs.existsSync(path.join(ROOT, x)))) {
-                    fs.mkdirSync(path.dirname(path.join(repo, f)), { recursive: true });
-                    fs.copyFileSync(path.join(ROOT, f), path.join(repo, f));
-                }
-                fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(repo, "node_modules"));
-                const git = (...a: string[]) =>
-                    execFileSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", ...a], {
-                        cwd: repo,
-                        stdio: "ignore",
-                    });
-                fs.writeFileSync(path.join(repo, ".gitignore"), "node_modules\n");
-                git("init", "-q");
-                git("add", "-A");
-                git("commit", "-qm", "base");
-                fs.writeFileSync(
-                    path.join(repo, "Pulumi.dev.yaml"),
-                    fs
-                        .readFileSync(path.join(repo, "Pulumi.dev.yaml"), "utf8")
-                        .replace("podCidr: 172.30.0.0/16", "podCidr: 172.31.0.0/16"),
-                );
-                const run = (...extra: string[]) =>
-                    spawnSync(
-                        process.execPath,
-                        [
-                            "-r",
-                            "ts-node/register/transpile-only",
-                            path.join(repo, "tools", "planDiff.ts"),
-                            "--stack",
-                            "dev",
-                            "--base",
-                            "HEAD",
-                            "--guard",
-                            ...extra,
-                        ],
-                        { cwd: repo, encoding: "utf8" },
-                    );
-                const tripped = run();
-                assert.strictEqual(tripped.status, 3, tripped.stderr);
-                assert.match(tripped.stdout, /REPLACE/);
-                assert.strictEqual(run("--allow-protected").status, 0);
-            } finally {
-                fs.rmSync(repo, { recursive: true, force: true });
-            }
-        });
     });
 
     it("keeps the comment for a 5000-node stack under GitHub's limit", () => {
