@@ -63,6 +63,9 @@ export function registerObject(o: K8sObject, opts: RegisterOptions): pulumi.Cust
         provider: opts.provider,
         ...(opts.dependsOn ? { dependsOn: opts.dependsOn } : {}),
         ...(isProtected(o) ? { protect: true, retainOnDelete: true } : {}),
+        // A pool's cidr and blockSize cannot change in place (Calico's "migrate pools" procedure);
+        // the provider would patch them, so the engine must see a replace, which protect refuses.
+        ...(o.kind === "IPPool" ? { replaceOnChanges: ["spec.cidr", "spec.blockSize"] } : {}),
     };
     const name = objectResourceName(o);
     if (o.apiVersion.startsWith("crd.projectcalico.org/"))

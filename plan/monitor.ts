@@ -27,6 +27,7 @@ export interface Registration {
     readonly retainOnDelete: boolean;
     readonly ignoreChanges: readonly string[];
     readonly deleteBeforeReplace: boolean;
+    readonly replaceOnChanges: readonly string[];
     readonly aliases: readonly unknown[];
     /** Outputs the engine stores as secrets (not written to resources.json). */
     readonly additionalSecretOutputs: readonly string[];
@@ -70,6 +71,7 @@ interface RegisterRequest {
     getRetainondelete?(): boolean;
     getIgnorechangesList(): string[];
     getDeletebeforereplace?(): boolean;
+    getReplaceonchangesList?(): string[];
     getAliasesList?(): { toObject?(): unknown }[];
     getAdditionalsecretoutputsList?(): string[];
     getObject(): Parameters<typeof deserializeProperties>[0];
@@ -118,6 +120,7 @@ export class PlanMonitor extends MockMonitor {
                         retainOnDelete: req.getRetainondelete?.() ?? false,
                         ignoreChanges: req.getIgnorechangesList(),
                         deleteBeforeReplace: req.getDeletebeforereplace?.() ?? false,
+                        replaceOnChanges: req.getReplaceonchangesList?.() ?? [],
                         aliases: (req.getAliasesList?.() ?? []).map((a) => (a.toObject ? a.toObject() : a)),
                         additionalSecretOutputs: req.getAdditionalsecretoutputsList?.() ?? [],
                         inputs: redact(inputs) as Record<string, unknown>,

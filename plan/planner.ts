@@ -94,6 +94,9 @@ export async function writePlan(
                 protect: r.protect,
                 retainOnDelete: r.retainOnDelete,
                 ignoreChanges: r.ignoreChanges,
+                // What decides update vs replace at pulumi up (plan/rules.ts reads these).
+                replaceOnChanges: r.replaceOnChanges,
+                deleteBeforeReplace: r.deleteBeforeReplace,
                 ...(r.aliases.length ? { aliases: r.aliases } : {}),
                 inputs: canonical(r.inputs, false),
             };

@@ -10,7 +10,8 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { diffPlans, PlanEntry, renderMarkdown } from "../plan/diff";
+import { diffPlans, PlanEntry } from "../plan/diff";
+import { renderMarkdown } from "../plan/diffRender";
 import { badInput, EXIT, parseCommandLine, runTool, ToolError } from "../plan/cli";
 
 const USAGE = `usage: npm run plan:diff -- --stack <name> --base <git ref> [--out <file>] [--guard] [--allow-protected]
@@ -90,9 +91,9 @@ async function main(): Promise<void> {
         const md = renderMarkdown(d, { stack, base, allowProtected });
         if (a.out) fs.writeFileSync(a.out, md);
         process.stdout.write(md);
-        if (a.guard && d.protectedHits.length && !allowProtected) {
+        if (a.guard && d.guard.length && !allowProtected) {
             throw new ToolError(
-                `GUARD: ${d.protectedHits.length} protected object(s) would be deleted or replaced; ` +
+                `GUARD: ${d.guard.length} change(s) would delete or replace a protected object or the provider; ` +
                     "add the allow-protected-change label to override",
                 EXIT.guardTripped,
             );

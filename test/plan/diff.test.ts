@@ -5,7 +5,8 @@ import * as path from "path";
 import { requireSettings, RawConfig } from "../../settings";
 import { rawConfigFromStackFile } from "../../settings/sources";
 import { writePlan } from "../../plan/planner";
-import { COMMENT_LIMIT, diffPlans, PlanEntry, renderMarkdown } from "../../plan/diff";
+import { diffPlans, PlanDiff, PlanEntry } from "../../plan/diff";
+import { COMMENT_LIMIT, renderMarkdown } from "../../plan/diffRender";
 import { generatedRaw, tutorialRaw } from "../helpers/config";
 import { STEPS } from "../../nodes/steps";
 
@@ -25,10 +26,10 @@ async function planDir(raw: RawConfig, stack: string): Promise<string> {
     await writePlan(requireSettings(raw, { stack, dryRun: true }), dir);
     return dir;
 }
-const counts = (d: ReturnType<typeof diffPlans>) => ({
-    k8s: ["added", "changed", "removed"].map((c) => d.kubernetes.filter((x) => x.change === c).length),
-    scripts: ["added", "changed", "removed"].map((c) => d.scripts.filter((x) => x.change === c).length),
-});
+const changed = (d: PlanDiff) => d.changes.map((c) => `${c.verdict.action} ${c.label}`).sort();
+const fieldsOf = (d: PlanDiff, label: string) => d.changes.find((c) => c.label === label)?.verdict.fields ?? [];
+const POOL = "crd.projectcalico.org IPPool default-ipv4-ippool";
+const NODE_DS = "apps DaemonSet kube-system/calico-node";
 
 describe("plan diff for pull requests", () => {
     let base: PlanEntry[];
@@ -38,111 +39,89 @@ describe("plan diff for pull requests", () => {
 
     it("an unchanged stack: no changes", async () => {
         const d = diffPlans(base, await planOf(tutorialRaw()));
-        assert.deepStrictEqual(counts(d), { k8s: [0, 0, 0], scripts: [0, 0, 0] });
+        assert.deepStrictEqual(d.changes, []);
         assert.match(renderMarkdown(d, { stack: "dev", base: "main" }), /No changes\./);
     });
-    it("two fixed settings give the expected summary", async () => {
-        const d = diffPlans(base, await planOf(tutorialRaw({ network: { mode: "bgp", mtu: 1400 } })));
-        const md = renderMarkdown(d, { stack: "dev", base: "origin/main" });
-        assert.match(
-            md,
-            /^<!-- flannel-to-calico plan-diff: dev -->\n### Plan diff: stack `dev` \(`origin\/main` -> this branch\)/,
-        );
-        assert.match(md, /\| Kubernetes objects \| 0 \| 2 \| 0 \|/);
-        assert.match(md, /\| Node scripts \| 0 \| 0 \| 0 \|/);
-        assert.match(md, /- changed: `crd.projectcalico.org IPPool default-ipv4-ippool` — `spec.ipipMode`/);
-        assert.match(md, /- changed: `core ConfigMap kube-system\/calico-config` — `data.veth_mtu`/);
-        assert.ok(!md.includes("CAUTION"));
-    });
     for (const mode of ["bgp", "crossSubnet"]) {
-        it(`ipip -> ${mode} shows the IPPool only`, async () => {
+        it(`ipip -> ${mode} updates the IPPool in place (a custom resource is patched), nothing else`, async () => {
             const d = diffPlans(base, await planOf(tutorialRaw({ network: { mode } })));
+            assert.deepStrictEqual(changed(d), [`update ${POOL}`]);
             assert.deepStrictEqual(
-                d.kubernetes.map((x) => x.label),
-                ["crd.projectcalico.org IPPool default-ipv4-ippool"],
+                fieldsOf(d, POOL).map((f) => [f.path, f.before, f.after]),
+                [["spec.ipipMode", "Always", mode === "bgp" ? "Never" : "CrossSubnet"]],
             );
-            assert.deepStrictEqual(counts(d).scripts, [0, 0, 0]);
             assert.strictEqual(d.nodesRerun.size, 0);
+            assert.deepStrictEqual(d.guard, []);
         });
     }
-    it("a BGP peer added shows the BGP resources only", async () => {
+    it("a BGP peer added creates the BGPPeer only", async () => {
+        const peers = [{ name: "tor-a", peerIP: "10.0.0.1", asNumber: 64600 }];
         const d = diffPlans(
             await planOf(tutorialRaw({ network: { mode: "bgp" } })),
-            await planOf(
-                tutorialRaw({
-                    network: { mode: "bgp", bgp: { peers: [{ name: "tor-a", peerIP: "10.0.0.1", asNumber: 64600 }] } },
-                }),
-            ),
+            await planOf(tutorialRaw({ network: { mode: "bgp", bgp: { peers } } })),
         );
-        assert.deepStrictEqual(
-            d.kubernetes.map((x) => `${x.change} ${x.label}`),
-            ["added crd.projectcalico.org BGPPeer tor-a"],
-        );
+        assert.deepStrictEqual(changed(d), ["create crd.projectcalico.org BGPPeer tor-a"]);
     });
-    it("a node appended at the end shows its scripts only", async () => {
+    it("a node appended at the end creates its commands only", async () => {
+        const cluster = {
+            name: "gen-7",
+            kubernetesVersion: "1.28.4",
+            podCidr: "172.30.0.0/16",
+            serviceCidr: "10.254.0.0/16",
+            context: "gen-7",
+        };
         const a = await planOf(generatedRaw(7, { rollout: { waveSize: 3 } }));
-        const b = await planOf(
-            generatedRaw(8, {
-                rollout: { waveSize: 3 },
-                cluster: {
-                    name: "gen-7",
-                    kubernetesVersion: "1.28.4",
-                    podCidr: "172.30.0.0/16",
-                    serviceCidr: "10.254.0.0/16",
-                    context: "gen-7",
-                },
-            }),
-        );
+        const b = await planOf(generatedRaw(8, { rollout: { waveSize: 3 }, cluster }));
         const d = diffPlans(a, b);
-        assert.deepStrictEqual(counts(d), { k8s: [0, 0, 0], scripts: [STEPS.length, 0, 0] });
+        assert.deepStrictEqual(changed(d), STEPS.map((s) => `create node-0008-${s}`).sort());
         assert.deepStrictEqual([...d.nodesRerun.keys()], ["node-0008"]);
         assert.ok(d.dependsOnOnly.includes("wave-3-complete"), "the gate's new dependency is mentioned");
-        assert.match(renderMarkdown(d, { stack: "gen", base: "main" }), /Dependencies only \(not counted/);
+        assert.match(renderMarkdown(d, { stack: "gen", base: "main" }), /Dependencies only \(nothing runs\)/);
     });
-    it("a Calico version bump shows the changed objects and no deletion", async () => {
-        const k = { kubernetesVersion: "1.28.4" };
-        const d = diffPlans(
-            await planOf(tutorialRaw({ cluster: k, calico: { version: "v3.26.5" } })),
-            await planOf(tutorialRaw({ cluster: k, calico: { version: "v3.32.1" } })),
+    it("shows old and new values, and the exact path inside arrays (named items by name)", async () => {
+        const d = diffPlans(base, await planOf(tutorialRaw({ network: { mode: "vxlan" } })));
+        const probe = fieldsOf(d, NODE_DS).find((f) => f.path.includes("readinessProbe"));
+        assert.ok(probe, JSON.stringify(fieldsOf(d, NODE_DS).map((f) => f.path)));
+        assert.match(
+            probe.path,
+            /^spec\.template\.spec\.containers\[name=calico-node\]\.readinessProbe\.exec\.command\[\d\]$/,
         );
-        assert.ok(
-            d.kubernetes.some((x) => x.change === "changed" && x.label === "apps DaemonSet kube-system/calico-node"),
-        );
-        assert.deepStrictEqual(
-            d.kubernetes.filter((x) => x.change === "removed"),
-            [],
-        );
-        assert.deepStrictEqual(d.protectedHits, []);
-        // New images: the read-only preflight pulls them, nothing else runs again.
-        for (const steps of d.nodesRerun.values()) assert.deepStrictEqual(steps, ["preflight"]);
+        const md = renderMarkdown(d, { stack: "dev", base: "main" });
+        assert.match(md, /`spec\.ipipMode` "Always" -> "Never"/);
+        assert.match(md, /`spec\.vxlanMode` "Never" -> "Always"/);
     });
-    it("an upgrade across apiVersions (CRDs v1beta1 -> v1) is a change, not a delete", async () => {
+    it("an upgrade across apiVersions (CRDs v1beta1 -> v1) is an update, not a delete", async () => {
         const k = { kubernetesVersion: "1.21.5" };
         const d = diffPlans(
             await planOf(tutorialRaw({ cluster: k })),
             await planOf(tutorialRaw({ cluster: k, calico: { version: "v3.26.5" } })),
         );
-        const crd = d.kubernetes.find(
+        const crd = d.changes.find(
             (x) => x.label === "apiextensions.k8s.io CustomResourceDefinition ippools.crd.projectcalico.org",
-        )!;
-        assert.strictEqual(crd.change, "changed");
-        assert.match(crd.fields[0], /apiVersion apiextensions.k8s.io\/v1beta1 -> apiextensions.k8s.io\/v1/);
-        assert.deepStrictEqual(d.protectedHits, []);
+        );
+        assert.strictEqual(crd?.verdict.action, "update");
+        assert.deepStrictEqual(
+            crd.verdict.fields.find((f) => f.path === "apiVersion"),
+            { path: "apiVersion", before: "apiextensions.k8s.io/v1beta1", after: "apiextensions.k8s.io/v1" },
+        );
+        assert.ok(
+            !d.changes.some((c) => c.verdict.action === "delete" && c.label.includes("CustomResourceDefinition")),
+        );
     });
 
     describe("the guard", () => {
-        it("trips on a pod CIDR change (the IPPool would be replaced)", async () => {
+        it("trips on a pod CIDR change: replaceOnChanges makes it a replace, which protect refuses", async () => {
             const d = diffPlans(base, await planOf(tutorialRaw({ cluster: { podCidr: "172.31.0.0/16" } })));
             assert.deepStrictEqual(
-                d.protectedHits.map((h) => [h.action, h.label]),
-                [["replace", "crd.projectcalico.org IPPool default-ipv4-ippool"]],
+                d.guard.map((h) => [h.action, h.label]),
+                [["replace", POOL]],
             );
             const md = renderMarkdown(d, { stack: "dev", base: "main" });
-            assert.match(md, /\[!CAUTION\]/);
             assert.match(
                 md,
-                /\*\*REPLACE\*\* `crd.projectcalico.org IPPool default-ipv4-ippool`: spec.cidr cannot change in place \("172.30.0.0\/16" -> "172.31.0.0\/16"\)/,
+                /\*\*REPLACE\*\* `crd.projectcalico.org IPPool default-ipv4-ippool`: spec\.cidr: replaceOnChanges/,
             );
+            assert.match(md, /`spec\.cidr` "172\.30\.0\.0\/16" -> "172\.31\.0\.0\/16"/);
         });
         it("trips on a removed CRD", () => {
             const head = base.filter(
@@ -150,10 +129,20 @@ describe("plan diff for pull requests", () => {
             );
             const d = diffPlans(base, head);
             assert.deepStrictEqual(
-                d.protectedHits.map((h) => h.action),
+                d.guard.map((h) => h.action),
                 ["delete"],
             );
-            assert.match(d.protectedHits[0].label, /ippools\.crd\.projectcalico\.org/);
+            assert.match(d.guard[0].label, /ippools\.crd\.projectcalico\.org/);
+        });
+        it("trips when the stack points at another cluster (context): the provider and all it manages are replaced", async () => {
+            const d = diffPlans(base, await planOf(tutorialRaw({ cluster: { context: "other" } })));
+            assert.ok(
+                d.guard.some((h) => h.label === "kubernetes" && h.action === "replace"),
+                JSON.stringify(d.guard),
+            );
+            assert.ok(
+                d.changes.filter((c) => c.category === "kubernetes").every((c) => c.verdict.action === "replace"),
+            );
         });
         it("passes with the override label, still saying what it lets through", () => {
             const head = base.filter(
@@ -175,7 +164,7 @@ describe("plan diff for pull requests", () => {
                     urn: `u:${i}:${s}`,
                     dependsOn: [],
                     protect: false,
-                    inputs: { create: s === "preflight" ? `pull ${v}` : "x" },
+                    inputs: { create: s === "preflight" ? `pull ${v}` : "x", triggers: [s === "preflight" ? v : "x"] },
                 })),
             ).flat(),
             ...Array.from({ length: 200 }, (_, i) => ({
@@ -196,7 +185,7 @@ describe("plan diff for pull requests", () => {
         assert.strictEqual(d.nodesRerun.size, 5000);
         const md = renderMarkdown(d, { stack: "big", base: "main" });
         assert.ok(md.length < COMMENT_LIMIT, `${md.length} characters`);
-        assert.match(md, /\| Node scripts \| 0 \| 5000 \| 0 \|/);
+        assert.match(md, /\| Node commands \| 0 \| 0 \| 5000 \| 0 \|/);
         assert.match(md, /\.\.\. and \d+ more/);
     });
 });
@@ -246,21 +235,21 @@ describe("one stack per cluster", () => {
 });
 
 describe("Typha crossing the threshold", () => {
-    it("turning Typha on updates resources and never replaces calico-node or anything protected", async () => {
+    it("turning Typha on creates Typha's objects, changes calico-node, and deletes nothing", async () => {
         const off = await planOf(generatedRaw(50));
         const on = await planOf(generatedRaw(50, { typha: { nodeCount: 51 } }));
         const d = diffPlans(off, on);
-        assert.deepStrictEqual(d.protectedHits, []);
-        const node = d.kubernetes.find((x) => x.label === "apps DaemonSet kube-system/calico-node")!;
-        assert.strictEqual(node.change, "changed");
+        const env = fieldsOf(d, NODE_DS).filter((f) => f.path.includes(".env[name=FELIX_TYPHAK8SSERVICENAME]"));
         assert.ok(
-            node.fields.some((f) => f.startsWith("spec.template.spec.containers[0].env")),
-            node.fields.join(),
+            env.length,
+            fieldsOf(d, NODE_DS)
+                .map((f) => f.path)
+                .join(),
         );
         assert.deepStrictEqual(
-            d.kubernetes
-                .filter((x) => x.change === "added")
-                .map((x) => x.label)
+            d.changes
+                .filter((c) => c.verdict.action === "create")
+                .map((c) => c.label)
                 .sort(),
             [
                 "apps Deployment kube-system/calico-typha",
@@ -268,11 +257,11 @@ describe("Typha crossing the threshold", () => {
                 "policy PodDisruptionBudget kube-system/calico-typha",
             ],
         );
-        assert.deepStrictEqual(
-            d.kubernetes.filter((x) => x.change === "removed"),
-            [],
+        assert.ok(!d.changes.some((c) => c.verdict.action === "delete"));
+        const back = diffPlans(on, off).changes.filter((c) => c.verdict.action === "delete");
+        assert.ok(
+            back.every((c) => c.label.includes("calico-typha")),
+            back.map((c) => c.label).join(),
         );
-        const back = diffPlans(on, off);
-        assert.deepStrictEqual(back.protectedHits, []);
     });
 });

@@ -96,12 +96,15 @@ describe("the offline plan", () => {
                     "protect",
                     "retainOnDelete",
                     "ignoreChanges",
+                    "replaceOnChanges",
+                    "deleteBeforeReplace",
                     "inputs",
                 ],
             );
         const pool = regs.find((r) => r.name === "ippool-cluster-default-ipv4-ippool")!;
         assert.strictEqual(pool.protect, true);
         assert.strictEqual(pool.retainOnDelete, true);
+        assert.deepStrictEqual(pool.replaceOnChanges, ["spec.cidr", "spec.blockSize"]);
     });
     it("contains no secret: keys and kubeconfig content show as [secret]", () => {
         const all = Object.values(readTree(dir)).join("\n");
