@@ -37,7 +37,7 @@ export interface PlanEntry {
 export type Action = "create" | "update" | "replace" | "delete" | "same";
 
 export interface FieldChange {
-    /** Exact path; arrays of named items by name: `spec.template.spec.containers[name=calico-node].env[name=X].value`. */
+    /** Exact path; named array items by name: `spec.template.spec.containers[name=calico-node].env[name=X].value`. */
     readonly path: string;
     readonly before?: unknown;
     readonly after?: unknown;
