@@ -2,6 +2,7 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { renderStepBody, renderStepScript, shq, STEPS } from "../../nodes/render";
 import { NetworkMode } from "../../settings";
@@ -62,6 +63,21 @@ describe("node script rendering", () => {
         const v = `a'b $(touch /tmp/pwned) "c"`;
         const out = execFileSync("bash", ["-c", `X=${shq(v)}; printf '%s' "$X"`], { encoding: "utf8" });
         assert.strictEqual(out, v);
+    });
+    it("renders every parameter through that quoting: a hostile value arrives as data", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "f2c-quote-"));
+        try {
+            const hostile = `img'x $(touch ${dir}/pwned) "y" \`touch ${dir}/pwned2\``;
+            const body = renderStepBody("preflight", { ...params(), images: [hostile], cniNetDir: `${dir}/$(id)` });
+            const assignments = body.split("\n").filter((l) => /^[A-Z_]+=/.test(l));
+            assert.ok(assignments.length >= 5, body.slice(0, 400));
+            const script = `${assignments.join("\n")}\nprintf '%s\\n%s' "$IMAGES" "$CNI_NET_DIR"`;
+            const out = execFileSync("bash", ["-c", script], { encoding: "utf8" });
+            assert.strictEqual(out, `${hostile}\n${dir}/$(id)`);
+            assert.deepStrictEqual(fs.readdirSync(dir), [], "a parameter ran as a command");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
     it("is deterministic: the same parameters give the same bytes", () => {
         for (const step of STEPS)

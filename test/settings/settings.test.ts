@@ -265,18 +265,25 @@ describe("stack settings", () => {
                 );
             }
         });
-        it("never echoes a secret in any message", () => {
+        it("never echoes a secret in any message, even one about the secret value itself", () => {
+            const secret = () => new Secret("SUPERSECRET");
             const raw = tutorialRaw({
-                ssh: {
-                    privateKey: new Secret("SUPERSECRET"),
-                    bastion: { host: "bad host!", privateKey: new Secret("SUPERSECRET") },
-                },
-                cluster: { kubeconfig: new Secret("SUPERSECRET") },
+                ssh: { privateKey: secret(), bastion: { host: "bad host!", privateKey: secret() } },
+                // Keys that are not secrets, set with --secret: their messages show the value.
+                cluster: { kubeconfig: secret(), name: secret(), context: secret() },
+                typha: { enabled: secret() },
             });
-            (raw as Record<string, unknown>).rollout = { waveSize: 0 };
+            Object.assign(raw, { rollout: { waveSize: 0 }, network: secret() });
             const r = loadSettings(raw, up);
             assert.ok(!r.ok);
-            assert.ok(!JSON.stringify(r).includes("SUPERSECRET"));
+            const text = JSON.stringify(r);
+            assert.ok(!text.includes("SUPERSECRET"), text);
+            for (const k of ["cluster.name", "cluster.context", "network", "typha.enabled"]) {
+                assert.ok(
+                    r.problems.some((p) => p.startsWith(`flannel-to-calico:${k} is [secret]`)),
+                    `${k}: ${text}`,
+                );
+            }
         });
     });
 
