@@ -4,18 +4,15 @@
  */
 import * as os from "os";
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, requireSettings } from "./settings";
+import { requireSettings } from "./settings";
 import { rawConfigFromRuntime } from "./settings/sources";
 import { buildMigration } from "./program";
 import { isConfigSecret } from "./sdkInternals";
 
-const config = new pulumi.Config(CONFIG_NAMESPACE);
-const raw = rawConfigFromRuntime(
-    (name) => config.getObject<unknown>(name),
-    (name) => isConfigSecret(`${CONFIG_NAMESPACE}:${name}`),
-);
+// Every key of the namespace, so an unknown or mistyped key fails here as in the offline plan.
+const { raw, problems } = rawConfigFromRuntime(pulumi.runtime.allConfig(), isConfigSecret);
 // Validation runs before any resource is created and reports every problem at once.
-const settings = requireSettings(raw, { stack: pulumi.getStack(), dryRun: pulumi.runtime.isDryRun() });
+const settings = requireSettings(raw, { stack: pulumi.getStack(), dryRun: pulumi.runtime.isDryRun() }, problems);
 for (const w of settings.warnings) void pulumi.log.warn(w);
 
 const expandPath = (p: string) => (p === "~" || p.startsWith("~/") ? os.homedir() + p.slice(1) : p);

@@ -16,6 +16,14 @@ const SHA256 = /^[0-9a-f]{64}$/;
 const KNOWN_LIST = KNOWN_CALICO.map((x) => x.version).join(", ");
 
 function readVersion(r: Reader, v: unknown): { text?: string; version?: Version } {
+    if (typeof v === "number") {
+        r.problem(
+            "calico.version",
+            v,
+            `YAML read this version as a number; quote it with its v and patch: version: "v3.26.5"`,
+        );
+        return {};
+    }
     const text = r.string("calico.version", v);
     if (text === undefined) {
         r.problem(

@@ -96,8 +96,15 @@ function readKubeconfig(r: Reader, v: unknown): Kubeconfig {
 export function readCluster(r: Reader, raw: unknown): ClusterFacts {
     const c: Raw = r.section("cluster", raw, KEYS, true);
     const name = r.string("cluster.name", c.name, { required: true });
-    const kubernetesVersion = parseVersion(c.kubernetesVersion);
-    if (!kubernetesVersion) {
+    const kubernetesVersion = typeof c.kubernetesVersion === "string" ? parseVersion(c.kubernetesVersion) : undefined;
+    if (typeof c.kubernetesVersion === "number") {
+        // YAML reads 1.20 as the number 1.2: the version the user meant is lost, so never guess it.
+        r.problem(
+            "cluster.kubernetesVersion",
+            c.kubernetesVersion,
+            `YAML read this version as a number (1.20 becomes 1.2); quote it: kubernetesVersion: "1.20.15"`,
+        );
+    } else if (!kubernetesVersion) {
         r.problem(
             "cluster.kubernetesVersion",
             c.kubernetesVersion,

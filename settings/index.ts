@@ -27,9 +27,11 @@ export class SettingsError extends Error {
     }
 }
 
-export function requireSettings(raw: RawConfig, ctx: LoadContext): Settings {
+/** The settings, or a SettingsError with every problem (those found reading the config source first). */
+export function requireSettings(raw: RawConfig, ctx: LoadContext, sourceProblems: readonly string[] = []): Settings {
     const r = loadSettings(raw, ctx);
-    if (!r.ok) throw new SettingsError(r.problems);
+    const problems = [...sourceProblems, ...(r.ok ? [] : r.problems)];
+    if (!r.ok || problems.length) throw new SettingsError(problems);
     return r.settings;
 }
 

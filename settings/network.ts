@@ -1,6 +1,7 @@
 /** The `network` section: Calico's mode, MTU, IP autodetection, the pool's shape and BGP. */
 import { Cidr, isIPv6, parseIPv4 } from "./net";
 import { Raw, Reader } from "./reader";
+import { selectorProblem } from "./selector";
 import { BgpPeer, BgpSettings, NETWORK_MODES, NetworkMode, NetworkSettings } from "./types";
 
 const KEYS = ["mode", "mtu", "ipAutodetectionMethod", "blockSize", "natOutgoing", "poolNodeSelector", "bgp"];
@@ -17,6 +18,19 @@ function readMode(r: Reader, v: unknown): NetworkMode {
         `expected one of ${NETWORK_MODES.join(", ")} (crossSubnet: IPIP only between subnets)`,
     );
     return "ipip";
+}
+
+/** A Calico selector, checked with Calico's grammar (settings/selector.ts). */
+function readSelector(r: Reader, path: string, v: unknown): string | undefined {
+    const s = r.string(path, v);
+    const why = s === undefined ? undefined : selectorProblem(s);
+    if (s === undefined || !why) return s;
+    r.problem(
+        path,
+        s,
+        `not a Calico selector (${why}); for example all(), has(zone) or zone == "a" && rack in {"r1", "r2"}`,
+    );
+    return undefined;
 }
 
 function readPeer(r: Reader, path: string, v: unknown, names: Set<string>): BgpPeer | undefined {
@@ -39,7 +53,7 @@ function readPeer(r: Reader, path: string, v: unknown, names: Set<string>): BgpP
         ...AS_RANGE,
         fix: "expected the peer's AS number, 1 to 4294967295",
     });
-    const nodeSelector = r.string(`${path}.nodeSelector`, po.nodeSelector);
+    const nodeSelector = readSelector(r, `${path}.nodeSelector`, po.nodeSelector);
     if (!name || !peerIP || asNumber === undefined) return undefined;
     return { name, peerIP, asNumber, ...(nodeSelector ? { nodeSelector } : {}) };
 }
@@ -117,7 +131,7 @@ export function readNetwork(r: Reader, raw: unknown, deps: { podCidr?: Cidr }): 
         );
     }
     const natOutgoing = r.bool("network.natOutgoing", n.natOutgoing, true);
-    const poolNodeSelector = r.stringOr("network.poolNodeSelector", n.poolNodeSelector, "all()");
+    const poolNodeSelector = readSelector(r, "network.poolNodeSelector", n.poolNodeSelector) ?? "all()";
     const bgp = readBgp(r, n.bgp, mode);
     return {
         mode,

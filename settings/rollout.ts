@@ -7,6 +7,11 @@ export function defaultWaveSize(nodeCount: number): number {
     return Math.max(1, Math.ceil(nodeCount / 10));
 }
 
+/** The largest wave that needs no acknowledgement: a quarter of the cluster (at least one node). */
+export function largeWaveLimit(nodeCount: number): number {
+    return Math.max(1, Math.ceil(nodeCount / 4));
+}
+
 /**
  * Splits nodes into waves by their position in the list, so appending a node
  * never moves an existing node to another wave.
@@ -17,18 +22,40 @@ export function planWaves<T>(nodes: readonly T[], waveSize: number): T[][] {
     return waves;
 }
 
+function readRecheck(r: Reader, v: unknown): string {
+    if (typeof v === "string" || typeof v === "number") return String(v);
+    if (v !== undefined && v !== null) {
+        r.problem(
+            "rollout.recheck",
+            v,
+            `expected a string such as "2026-12-01": a new value runs every node's steps again`,
+        );
+    }
+    return "";
+}
+
 export function readRollout(r: Reader, raw: unknown, deps: { nodes: readonly NodeSettings[] }): RolloutSettings {
-    const ro: Raw = r.section("rollout", raw, ["waveSize", "recheck"]);
-    const waveSize = r.intOr("rollout.waveSize", ro.waveSize, defaultWaveSize(deps.nodes.length), {
+    const ro: Raw = r.section("rollout", raw, ["waveSize", "recheck", "allowLargeWaves"]);
+    const n = deps.nodes.length;
+    const waveSize = r.intOr("rollout.waveSize", ro.waveSize, defaultWaveSize(n), {
         min: 1,
         fix: "expected how many nodes are prepared at once, a whole number of at least 1",
     });
-    const recheck = ro.recheck === undefined || ro.recheck === null ? "" : String(ro.recheck);
+    const allowLargeWaves = r.bool("rollout.allowLargeWaves", ro.allowLargeWaves, false);
+    if (n > 0 && waveSize > largeWaveLimit(n) && !allowLargeWaves) {
+        r.problem(
+            "rollout.waveSize",
+            waveSize,
+            `a wave of ${Math.min(waveSize, n)} of ${n} nodes cuts over more than a quarter of the cluster at once ` +
+                `(more than ${largeWaveLimit(n)}); lower it, or set rollout.allowLargeWaves: true to accept that`,
+        );
+    }
+    const recheck = readRecheck(r, ro.recheck);
     return {
         waveSize,
         recheck,
         waves: planWaves(
-            deps.nodes.map((n) => n.name),
+            deps.nodes.map((x) => x.name),
             waveSize,
         ),
     };

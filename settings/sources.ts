@@ -53,10 +53,8 @@ export function rawConfigFromStackFile(text: string, fileName = "stack file"): S
         const [ns, ...rest] = k.split(":");
         if (ns !== CONFIG_NAMESPACE || rest.length !== 1) continue;
         const name = rest[0];
-        if (!(CONFIG_KEYS as readonly string[]).includes(name)) {
-            problems.push(
-                `${k} is not a config key of this program; the keys are ${CONFIG_KEYS.map((x) => `${CONFIG_NAMESPACE}:${x}`).join(", ")}`,
-            );
+        if (!isConfigKey(name)) {
+            problems.push(unknownKeyProblem(name));
             continue;
         }
         raw[name] = unwrapSecure(v);
@@ -64,21 +62,50 @@ export function rawConfigFromStackFile(text: string, fileName = "stack file"): S
     return { raw, problems };
 }
 
-/**
- * Raw config from the Pulumi runtime. `get` returns a key's decrypted value
- * (parsed from JSON where it is an object); `isSecret` tells whether the
- * stack stores that key (or a path inside it) encrypted.
- */
-export function rawConfigFromRuntime(get: (name: string) => unknown, isSecret: (name: string) => boolean): RawConfig {
-    const raw: Record<string, unknown> = {};
-    for (const name of CONFIG_KEYS) {
-        const v = get(name);
-        if (v === undefined) continue;
-        raw[name] = isSecret(name) ? wrapSecretPaths(name, v) : v;
+const isConfigKey = (name: string): name is keyof RawConfig => (CONFIG_KEYS as readonly string[]).includes(name);
+
+/** An unknown key of this program's namespace, with the fix when it is a nested key set without --path. */
+export function unknownKeyProblem(name: string): string {
+    const full = `${CONFIG_NAMESPACE}:${name}`;
+    const section = name.split(".")[0];
+    if (name.includes(".") && isConfigKey(section)) {
+        return (
+            `${full} is a key of its own, not ${section}'s field ${name.slice(section.length + 1)}: it was set without ` +
+            `--path and is ignored. Remove it (pulumi config rm ${full}) and set it with: pulumi config set --path ${full} VALUE`
+        );
     }
-    return raw;
+    return `${full} is not a config key of this program; the keys are ${CONFIG_KEYS.map((x) => `${CONFIG_NAMESPACE}:${x}`).join(", ")}`;
 }
 
+/**
+ * Raw config from the Pulumi runtime: every key of this program's namespace
+ * the stack sets (`pulumi.runtime.allConfig()`: full keys, objects as JSON
+ * text), so an unknown or mistyped key is a problem at `pulumi up` as in the
+ * offline plan. `isSecret` tells whether the stack stores a key encrypted.
+ */
+export function rawConfigFromRuntime(
+    all: Record<string, string>,
+    isSecret: (fullKey: string) => boolean,
+): StackFileResult {
+    const raw: Record<string, unknown> = {};
+    const problems: string[] = [];
+    for (const [full, text] of Object.entries(all)) {
+        if (!full.startsWith(`${CONFIG_NAMESPACE}:`)) continue;
+        const name = full.slice(CONFIG_NAMESPACE.length + 1);
+        if (!isConfigKey(name)) {
+            problems.push(unknownKeyProblem(name));
+            continue;
+        }
+        let v: unknown = text;
+        try {
+            v = JSON.parse(text);
+        } catch {
+            // A plain string value.
+        }
+        raw[name] = isSecret(full) ? wrapSecretPaths(name, v) : v;
+    }
+    return { raw, problems };
+}
 /** Wraps the credential leaves of a key stored encrypted in `Secret`s. */
 function wrapSecretPaths(name: string, v: unknown): unknown {
     const paths = SECRET_PATHS.filter((p) => p.startsWith(`${name}.`)).map((p) => p.split(".").slice(1));

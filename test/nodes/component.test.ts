@@ -93,7 +93,7 @@ describe("NodePreparation under mocks", () => {
         );
     });
     it("makes every command of wave k+1 wait for every node of wave k (through the wave's gate)", async () => {
-        const { regs, settings } = await build(generatedRaw(10, { rollout: { waveSize: 3 } }));
+        const { regs, settings } = await build(generatedRaw(10, { rollout: { waveSize: 3, allowLargeWaves: true } }));
         const waves = settings.rollout.waves;
         assert.strictEqual(waves.length, 4);
         for (let w = 1; w < waves.length; w++) {
@@ -114,10 +114,10 @@ describe("NodePreparation under mocks", () => {
         }
     });
     it("keeps existing nodes' commands and dependencies when a node is appended", async () => {
-        const a = await build(generatedRaw(7, { rollout: { waveSize: 3 } }));
+        const a = await build(generatedRaw(7, { rollout: { waveSize: 3, allowLargeWaves: true } }));
         const b = await build(
             generatedRaw(8, {
-                rollout: { waveSize: 3 },
+                rollout: { waveSize: 3, allowLargeWaves: true },
                 cluster: {
                     name: "gen-7",
                     kubernetesVersion: "1.28.4",

@@ -70,8 +70,8 @@ describe("plan diff for pull requests", () => {
             serviceCidr: "10.254.0.0/16",
             context: "gen-7",
         };
-        const a = await planOf(generatedRaw(7, { rollout: { waveSize: 3 } }));
-        const b = await planOf(generatedRaw(8, { rollout: { waveSize: 3 }, cluster }));
+        const a = await planOf(generatedRaw(7, { rollout: { waveSize: 3, allowLargeWaves: true } }));
+        const b = await planOf(generatedRaw(8, { rollout: { waveSize: 3, allowLargeWaves: true }, cluster }));
         const d = diffPlans(a, b);
         assert.deepStrictEqual(changed(d), STEPS.map((s) => `create node-0008-${s}`).sort());
         assert.deepStrictEqual([...d.nodesRerun.keys()], ["node-0008"]);

@@ -63,6 +63,16 @@ describe("index.ts", () => {
         await settled();
         assert.deepStrictEqual(regs, []);
     });
+    it("refuses at pulumi up a key set without --path, before any resource", async () => {
+        setStackConfig("Pulumi.dev.yaml", { "flannel-to-calico:network.mode": "vxlan" }, []);
+        const regs: Registration[] = [];
+        installPlanMonitor((r) => regs.push(r), { project: "flannel-to-calico", stack: "dev", preview: true });
+        const entry = require.resolve("../../index");
+        delete require.cache[entry];
+        assert.throws(() => require(entry), /flannel-to-calico:network\.mode is a key of its own.*--path/s);
+        await settled();
+        assert.deepStrictEqual(regs, []);
+    });
     it("needs no key for preview", async () => {
         setStackConfig("Pulumi.dev.yaml", {}, []);
         const { regs } = await runIndex(true);

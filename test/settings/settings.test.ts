@@ -287,6 +287,17 @@ describe("stack settings", () => {
         });
     });
 
+    describe("versions", () => {
+        it("refuses a version YAML read as a number, saying to quote it", () => {
+            rejects(tutorialRaw({ cluster: { kubernetesVersion: 1.2 } }), "cluster.kubernetesVersion", "quote it");
+            rejects(tutorialRaw({ calico: { version: 3.26 } }), "calico.version", "quote it");
+        });
+        it("does not blame calico.version for a Kubernetes version read as a number", () => {
+            const r = loadSettings(tutorialRaw({ cluster: { kubernetesVersion: 1.3 } }), { stack: "t", dryRun: true });
+            assert.ok(!r.ok && r.problems.every((p) => !p.includes("calico.version")), JSON.stringify(r));
+        });
+    });
+
     describe("stack files and runtime config", () => {
         it("shows encrypted values as [secret] and never decrypts them", () => {
             const text =
@@ -297,14 +308,38 @@ describe("stack settings", () => {
             assert.ok(Secret.is(key));
             assert.strictEqual((key as Secret).reveal(), "[secret]");
         });
+        it("reads every key the stack sets at pulumi up, so an unknown key is a problem there too", () => {
+            const { raw, problems: ps } = rawConfigFromRuntime(
+                { "flannel-to-calico:network": '{"mode":"bgp"}', "flannel-to-calico:clustre": "{}", "aws:region": "x" },
+                () => false,
+            );
+            assert.deepStrictEqual(raw, { network: { mode: "bgp" } });
+            assert.strictEqual(ps.length, 1);
+            assert.match(ps[0], /flannel-to-calico:clustre is not a config key of this program/);
+        });
+        it("says to use --path when a nested key was set as a key of its own", () => {
+            const { problems: ps } = rawConfigFromRuntime({ "flannel-to-calico:network.mode": "vxlan" }, () => false);
+            assert.match(
+                ps[0],
+                /flannel-to-calico:network\.mode is a key of its own, not network's field mode: it was set without --path/,
+            );
+            assert.match(ps[0], /pulumi config set --path flannel-to-calico:network\.mode VALUE/);
+            const file = rawConfigFromStackFile("config:\n  flannel-to-calico:network.mode: vxlan\n");
+            assert.match(file.problems[0], /set without --path/);
+        });
         it("reports an unknown top-level key of this program", () => {
             const { problems: ps } = rawConfigFromStackFile("config:\n  flannel-to-calico:clustre: {}\n");
             assert.match(ps[0], /flannel-to-calico:clustre is not a config key/);
         });
         it("wraps credentials of encrypted runtime keys as secrets", () => {
-            const raw = rawConfigFromRuntime(
-                (n) => (n === "ssh" ? { privateKey: "K", bastion: { host: "b", privateKey: "B" } } : undefined),
-                (n) => n === "ssh",
+            const { raw } = rawConfigFromRuntime(
+                {
+                    "flannel-to-calico:ssh": JSON.stringify({
+                        privateKey: "K",
+                        bastion: { host: "b", privateKey: "B" },
+                    }),
+                },
+                (k) => k === "flannel-to-calico:ssh",
             );
             const ssh = raw.ssh as { privateKey: unknown; bastion: { privateKey: unknown } };
             assert.ok(Secret.is(ssh.privateKey) && Secret.is(ssh.bastion.privateKey));
@@ -316,13 +351,29 @@ describe("stack settings", () => {
     });
 
     describe("waves", () => {
+        it("refuses a wave larger than a quarter of the cluster unless rollout.allowLargeWaves acknowledges it", () => {
+            rejects(
+                generatedRaw(100, { rollout: { waveSize: 26 } }),
+                "rollout.waveSize",
+                "more than a quarter of the cluster",
+            );
+            assert.strictEqual(ok(generatedRaw(100, { rollout: { waveSize: 25 } })).rollout.waveSize, 25);
+            assert.strictEqual(
+                ok(generatedRaw(100, { rollout: { waveSize: 100, allowLargeWaves: true } })).rollout.waves.length,
+                1,
+            );
+        });
+        it("takes rollout.recheck as a string, and refuses an object", () => {
+            assert.strictEqual(ok(tutorialRaw({ rollout: { recheck: "2026-12-01" } })).rollout.recheck, "2026-12-01");
+            rejects(tutorialRaw({ rollout: { recheck: { when: "now" } } }), "rollout.recheck", "expected a string");
+        });
         it("defaults to at most ten waves", () => {
             assert.strictEqual(ok(generatedRaw(100)).rollout.waves.length, 10);
             assert.strictEqual(ok(generatedRaw(1000)).rollout.waveSize, 100);
         });
         it("keeps existing nodes in their wave when a node is appended (explicit waveSize)", () => {
-            const a = ok(generatedRaw(7, { rollout: { waveSize: 3 } }));
-            const b = ok(generatedRaw(8, { rollout: { waveSize: 3 } }));
+            const a = ok(generatedRaw(7, { rollout: { waveSize: 3, allowLargeWaves: true } }));
+            const b = ok(generatedRaw(8, { rollout: { waveSize: 3, allowLargeWaves: true } }));
             assert.deepStrictEqual(b.rollout.waves.slice(0, 2), a.rollout.waves.slice(0, 2));
             assert.deepStrictEqual(b.rollout.waves[2].slice(0, 1), a.rollout.waves[2]);
         });
