@@ -1,4 +1,4 @@
-/** Calico's selector grammar (libcalico-go lib/selector tokenizer.go and parser.go, v3.26), as settings/selector.ts checks it. */
+/** Calico selector grammar (libcalico-go lib/selector tokenizer.go and parser.go, v3.26). */
 import * as assert from "assert";
 import { selectorProblem } from "../../settings/selector";
 import { settingsOf } from "../helpers/config";
