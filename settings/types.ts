@@ -47,6 +47,13 @@ export interface ClusterSettings {
     readonly nodeCidrs: readonly Cidr[];
     readonly kubeconfig: Kubeconfig;
     readonly context: string;
+    /**
+     * The provider's clusterIdentifier: cluster.id, else cluster.context. Changing it
+     * replaces the provider (and refuses, through protect, to replace what it manages).
+     */
+    readonly id: string;
+    /** Which key the identifier came from, for the plan's summary. */
+    readonly idFrom: "cluster.id" | "cluster.context";
     readonly production: boolean;
 }
 
