@@ -36,7 +36,10 @@ export function createProviders(s: Settings, expandPath: (p: string) => string):
         enableServerSideApply: serverSideApply(s),
         deleteUnreachable: false,
         clusterIdentifier: s.cluster.id,
-        enableConfigMapMutable: false,
+        // calico-config changes in place (diff.go forceNewProperties: with this set, a
+        // ConfigMap's data is not a replace unless the object says immutable: true, which
+        // Calico's does not); calico-node rolls through its config-hash annotation.
+        enableConfigMapMutable: true,
         suppressHelmHookWarnings: true,
         // calico.adopt: objects once applied with kubectl already exist; creating them
         // is an error unless the provider upserts (server-side apply, from 1.22).

@@ -18,15 +18,21 @@ export function planWaves<T>(nodes: readonly T[], waveSize: number): T[][] {
 }
 
 export function readRollout(r: Reader, raw: unknown, deps: { nodes: readonly NodeSettings[] }): RolloutSettings {
-    const ro: Raw = r.section("rollout", raw, ["waveSize", "recheck"]);
+    const ro: Raw = r.section("rollout", raw, ["waveSize", "recheck", "calicoNodeMaxUnavailable"]);
     const waveSize = r.intOr("rollout.waveSize", ro.waveSize, defaultWaveSize(deps.nodes.length), {
         min: 1,
         fix: "expected how many nodes are prepared at once, a whole number of at least 1",
     });
     const recheck = ro.recheck === undefined || ro.recheck === null ? "" : String(ro.recheck);
+    // The manifests' own calico-node updateStrategy (rollingUpdate.maxUnavailable: 1 in v3.8.9, v3.26.5, v3.32.1).
+    const calicoNodeMaxUnavailable = r.intOr("rollout.calicoNodeMaxUnavailable", ro.calicoNodeMaxUnavailable, 1, {
+        min: 1,
+        fix: "expected how many nodes restart calico-node at once in a rolling update, a whole number of at least 1 (default 1, as Calico's manifests)",
+    });
     return {
         waveSize,
         recheck,
+        calicoNodeMaxUnavailable,
         waves: planWaves(
             deps.nodes.map((n) => n.name),
             waveSize,

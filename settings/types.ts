@@ -76,7 +76,12 @@ export interface NetworkSettings {
     readonly blockSize: number;
     readonly natOutgoing: boolean;
     readonly poolNodeSelector: string;
-    /** Always present for the bird-based modes (defaults filled in); absent for vxlan. */
+    /**
+     * network.vxlanTransition: a switch to or from vxlan is under way. BIRD keeps running
+     * (calico_backend bird) and Felix keeps both encapsulations on, whatever the pool says.
+     */
+    readonly vxlanTransition: boolean;
+    /** Present whenever BIRD runs (the bird-based modes, or vxlan in transition); absent for plain vxlan. */
     readonly bgp?: BgpSettings;
 }
 
@@ -125,6 +130,8 @@ export interface CalicoSettings {
 export interface RolloutSettings {
     readonly waveSize: number;
     readonly recheck: string;
+    /** rollout.calicoNodeMaxUnavailable: calico-node pods replaced at once in a rolling update. */
+    readonly calicoNodeMaxUnavailable: number;
     /** Node names, wave by wave. */
     readonly waves: readonly (readonly string[])[];
 }

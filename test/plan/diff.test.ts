@@ -48,7 +48,9 @@ describe("plan diff for pull requests", () => {
             md,
             /^<!-- flannel-to-calico plan-diff: dev -->\n### Plan diff: stack `dev` \(`origin\/main` -> this branch\)/,
         );
-        assert.match(md, /\| Kubernetes objects \| 0 \| 2 \| 0 \|/);
+        // calico-node rolls on the calico-config change: its pod template carries the data's hash.
+        assert.match(md, /\| Kubernetes objects \| 0 \| 3 \| 0 \|/);
+        assert.match(md, /DaemonSet kube-system\/calico-node` — `spec.template.metadata.annotations/);
         assert.match(md, /\| Node scripts \| 0 \| 0 \| 0 \|/);
         assert.match(md, /- changed: `crd.projectcalico.org IPPool default-ipv4-ippool` — `spec.ipipMode`/);
         assert.match(md, /- changed: `core ConfigMap kube-system\/calico-config` — `data.veth_mtu`/);

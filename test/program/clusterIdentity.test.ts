@@ -25,6 +25,8 @@ describe("the provider's cluster identity (cluster.id)", () => {
     it("defaults to cluster.context and is registered as clusterIdentifier", async () => {
         const p = await providerOf(tutorialRaw({ cluster: { context: "prod-east" } }));
         assert.strictEqual(p.inputs.clusterIdentifier, "prod-east");
+        const { migration } = await build(tutorialRaw({ cluster: { context: "prod-east" } }));
+        assert.strictEqual(migration.outputs.clusterIdentity, "prod-east");
     });
     it("comes from cluster.id when set, and cluster.name plays no part", async () => {
         const a = await providerOf(tutorialRaw({ cluster: { id: "dc1/tutorial", name: "a" } }));

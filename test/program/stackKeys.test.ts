@@ -1,7 +1,8 @@
 /** Stack keys issue 11 adds or tightens: validation and where each lands in the plan. */
 import * as assert from "assert";
 import { loadSettings, RawConfig } from "../../settings";
-import { tutorialRaw } from "../helpers/config";
+import { build, byName } from "../helpers/mocks";
+import { generatedRaw, tutorialRaw } from "../helpers/config";
 
 const problems = (raw: RawConfig) => {
     const r = loadSettings(raw, { stack: "t", dryRun: true });
@@ -20,5 +21,33 @@ describe("stack keys", () => {
                 );
             }
         assert.deepStrictEqual(problems(tutorialRaw({ typha: { enabled: false, replicas: 20 } })), []);
+    });
+    it("rollout.calicoNodeMaxUnavailable: default 1, at least 1, set on calico-node's updateStrategy", async () => {
+        assert.match(
+            problems(tutorialRaw({ rollout: { calicoNodeMaxUnavailable: 0 } })).join(),
+            /calicoNodeMaxUnavailable is 0/,
+        );
+        const ds = async (raw: RawConfig) =>
+            (
+                byName((await build(raw)).regs, "kubernetes:apps/v1:DaemonSet", "daemonset-kube-system-calico-node")
+                    .inputs.spec as { updateStrategy: unknown }
+            ).updateStrategy;
+        assert.deepStrictEqual(await ds(generatedRaw(60)), {
+            type: "RollingUpdate",
+            rollingUpdate: { maxUnavailable: 1 },
+        });
+        assert.deepStrictEqual(await ds(generatedRaw(60, { rollout: { calicoNodeMaxUnavailable: 6 } })), {
+            type: "RollingUpdate",
+            rollingUpdate: { maxUnavailable: 6 },
+        });
+    });
+    it("network.vxlanTransition is a boolean and allows network.bgp with vxlan (BIRD runs)", () => {
+        assert.match(
+            problems(tutorialRaw({ network: { vxlanTransition: "soon" } })).join(),
+            /vxlanTransition is "soon"/,
+        );
+        const bgp = { asNumber: 64513 };
+        assert.match(problems(tutorialRaw({ network: { mode: "vxlan", bgp } })).join(), /network\.bgp/);
+        assert.deepStrictEqual(problems(tutorialRaw({ network: { mode: "vxlan", bgp, vxlanTransition: true } })), []);
     });
 });
