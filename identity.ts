@@ -24,6 +24,8 @@ export const NAMES = {
     nodes: "nodes",
     calico: "calico",
     typha: "typha",
+    /** The local command that refuses a one-step switch to or from vxlan (calico/modeSwitch.ts). */
+    networkGuard: "calico-network-guard",
 } as const;
 
 /** A node step's command: `<node>-<step>`. Not the cluster's name: renaming the cluster must replace nothing. */

@@ -15,6 +15,10 @@ import { NodePreparation } from "./nodes/component";
 import { Calico, Typha } from "./calico/components";
 import { prepareCalico } from "./calico/prepare";
 import { ManifestEnv } from "./calico/source";
+import { ipAutodetectionChoice, mtuChoice, NetworkChoice } from "./calico/autodetect";
+import { calicoNodeTimeouts, CalicoNodeTimeouts, pulumiUpTimeoutMinutes } from "./calico/timeouts";
+import { networkState, stateText } from "./calico/modeSwitch";
+import { CONFIG_HASH_ANNOTATION } from "./calico/patches";
 
 export interface BuildOptions {
     /** Expands "~/" in the kubeconfig path; identity by default so plans are machine-independent. */
@@ -32,6 +36,18 @@ export interface StackOutputs {
     readonly typhaReplicas: number;
     readonly typhaReason: string;
     readonly nodesPerWave: readonly (readonly string[])[];
+    /** The Kubernetes provider's clusterIdentifier: a different one replaces every Calico object. */
+    readonly clusterIdentity: string;
+    /** calico_backend, pool encapsulation and Felix's encapsulations, as the mode-switch guard records them. */
+    readonly networkState: string;
+    /** The pod MTU Calico will use, and why. */
+    readonly calicoMtu: NetworkChoice;
+    /** calico-node's IP autodetection, and why. */
+    readonly ipAutodetection: NetworkChoice;
+    /** calico-node's await bounds: create (every node at once) and update (maxUnavailable at a time). */
+    readonly calicoNodeAwait: CalicoNodeTimeouts;
+    /** The longest pulumi up of this stack: the deploy workflow's timeout. */
+    readonly pulumiUpTimeoutMinutes: number;
 }
 
 export interface Migration {
@@ -60,6 +76,8 @@ export async function buildMigration(s: Settings, opts: BuildOptions = {}): Prom
         settings: s,
         parts: prepared.parts,
         provider: providers.kubernetes,
+        commandProvider: providers.command,
+        poolDefaults: prepared.poolDefaults,
         after: [lastWave],
     });
     const typha = s.typha.enabled
@@ -70,7 +88,11 @@ export async function buildMigration(s: Settings, opts: BuildOptions = {}): Prom
               adopt: s.calico.adopt,
           })
         : undefined;
-    calico.workloads(typha ? [typha.deployment] : []);
+    const await_ = calicoNodeTimeouts(s.typha.nodeCount, s.rollout.calicoNodeMaxUnavailable);
+    calico.workloads(typha ? typha.resources : [], {
+        create: `${await_.createSeconds}s`,
+        update: `${await_.updateSeconds}s`,
+    });
     const outputs: StackOutputs = {
         cluster: s.cluster.name,
         mode: s.network.mode,
@@ -80,6 +102,16 @@ export async function buildMigration(s: Settings, opts: BuildOptions = {}): Prom
         typhaReplicas: s.typha.replicas,
         typhaReason: s.typha.reason,
         nodesPerWave: s.rollout.waves,
+        clusterIdentity: s.cluster.id,
+        networkState: stateText(networkState(s.calico.version, s.network.mode, s.network.vxlanTransition)),
+        calicoMtu: mtuChoice(s.network, String(prepared.parts.configMap.data?.veth_mtu), s.calico.version),
+        ipAutodetection: ipAutodetectionChoice(s.network, s.calico.version),
+        calicoNodeAwait: await_,
+        pulumiUpTimeoutMinutes: pulumiUpTimeoutMinutes({
+            nodeWaves: s.rollout.waves.length,
+            calicoNode: await_,
+            typha: s.typha.enabled,
+        }),
     };
     return {
         providers,
@@ -97,10 +129,16 @@ function planNotes(s: Settings, source: string, warnings: readonly string[]): st
         `manifest: ${source} (${s.typha.enabled ? "Typha" : "plain"} variant)`,
         ...warnings,
         "switching network.mode among ipip, bgp and crossSubnet changes IPPool default-ipv4-ippool (and the BGP resources) only; " +
-            "a switch to or from vxlan also changes calico-config's calico_backend and calico-node's probes, which rolls calico-node one node at a time",
-        `the IPPool's cidr (${s.cluster.podCidr.text}) and blockSize (/${s.network.blockSize}) cannot change in place: the pool is protected, ` +
-            "so changing cluster.podCidr or network.blockSize fails at pulumi up instead of deleting the live pool; " +
-            `migrate pools by hand (Calico's "migrate pools" procedure) first`,
+            'a switch to or from vxlan takes three pulumi ups with network.vxlanTransition in between (README, "Switching to or from vxlan"): ' +
+            `a one-step switch is refused at pulumi up by the ${NAMES.networkGuard} command`,
+        `the IPPool's cidr (${s.cluster.podCidr.text}) and blockSize (/${s.network.blockSize}) are replaceOnChanges and the pool is protected: ` +
+            'changing cluster.podCidr or network.blockSize fails at pulumi preview and pulumi up ("unable to replace resource ... ' +
+            'default-ipv4-ippool as it is currently marked for protection") instead of touching the live pool. Migrate pools as Calico documents it: add a second pool with the new cidr, set disabled: true on ' +
+            "default-ipv4-ippool, recreate every pod that has an address from it, then delete it (kubectl or calicoctl), and only then " +
+            'change the stack (README, "Changing the pod CIDR")',
+        `calico-config changes in place (provider enableConfigMapMutable) and calico-node rolls on any change of the calico-config keys ` +
+            `it reads (pod-template annotation ${CONFIG_HASH_ANNOTATION}), ${s.rollout.calicoNodeMaxUnavailable} node(s) at a time ` +
+            "(rollout.calicoNodeMaxUnavailable)",
         "protected (protect + retainOnDelete): the CRDs, IPPool default-ipv4-ippool, ConfigMap calico-config and DaemonSet calico-node; " +
             "destroying this stack leaves them and the migrated nodes in place",
     ];

@@ -20,6 +20,13 @@ export function serverSideApply(s: Settings): boolean {
  * The Kubernetes provider for this stack's cluster: its own kubeconfig and
  * context, every behaviour-changing option explicit (the provider would
  * otherwise read them from the environment of whoever runs pulumi).
+ *
+ * clusterIdentifier (pulumi-kubernetes >= 4.16.0, provider.go DiffConfig): while
+ * it stays the same the provider is never replaced, so moving the kubeconfig or
+ * the API server's address replaces nothing; a different identifier replaces the
+ * provider and with it every object it manages, which protect refuses for
+ * Calico's CRDs, pool, calico-config and calico-node. It comes from cluster.id,
+ * else cluster.context (never cluster.name, whose renaming must change nothing).
  */
 export function createProviders(s: Settings, expandPath: (p: string) => string): Providers {
     const kc = s.cluster.kubeconfig;
@@ -28,7 +35,11 @@ export function createProviders(s: Settings, expandPath: (p: string) => string):
         context: s.cluster.context,
         enableServerSideApply: serverSideApply(s),
         deleteUnreachable: false,
-        enableConfigMapMutable: false,
+        clusterIdentifier: s.cluster.id,
+        // calico-config changes in place (diff.go forceNewProperties: with this set, a
+        // ConfigMap's data is not a replace unless the object says immutable: true, which
+        // Calico's does not); calico-node rolls through its config-hash annotation.
+        enableConfigMapMutable: true,
         suppressHelmHookWarnings: true,
         // calico.adopt: objects once applied with kubectl already exist; creating them
         // is an error unless the provider upserts (server-side apply, from 1.22).

@@ -1,16 +1,19 @@
 /**
  * The Calico and Typha components: thin wiring of the patched manifest's
- * parts into resources, in dependency order. Calico registers its CRDs, the
- * rest of its configuration, the pool and BGP objects at construction;
- * `workloads` then adds calico-node (after Typha, when Typha runs) and
- * calico-kube-controllers.
+ * parts into resources, in dependency order. Calico registers the mode-switch
+ * guard, its CRDs, the rest of its configuration, the pool and BGP objects at
+ * construction; `workloads` then adds calico-node (after all of that and
+ * Typha's objects, when Typha runs) and calico-kube-controllers after
+ * calico-node (it needs the pod network: calico/ordering.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { TYPES } from "../identity";
+import * as command from "@pulumi/command";
+import { NAMES, TYPES } from "../identity";
 import { Settings } from "../settings/types";
 import { bgpObjects, ipPool } from "./managed";
 import { CalicoParts, K8sObject } from "./manifest";
+import { guardScript, networkState } from "./modeSwitch";
 import { registerObject } from "./register";
 
 export interface CalicoArgs {
@@ -20,26 +23,54 @@ export interface CalicoArgs {
     readonly parts: CalicoParts;
     /** The stack's Kubernetes provider. Required. */
     readonly provider: k8s.Provider;
+    /** The stack's command provider, for the mode-switch guard (a local command). Required. */
+    readonly commandProvider: command.Provider;
+    /** IPPool fields libcalico's client would have defaulted (prepareCalico). Default: none. */
+    readonly poolDefaults?: Readonly<Record<string, unknown>>;
     /** What must finish first: the last wave of node preparation. Default: nothing. */
     readonly after?: readonly pulumi.Resource[];
 }
 
+export interface CalicoWorkloads {
+    readonly calicoNode: pulumi.Resource;
+    readonly kubeControllers: pulumi.Resource;
+}
+
+type Reg = (
+    o: K8sObject,
+    dependsOn: pulumi.Input<pulumi.Resource>[],
+    t?: pulumi.CustomTimeouts,
+) => pulumi.CustomResource;
+
 export class Calico extends pulumi.ComponentResource {
-    /** CRDs, RBAC, config and the pool: what Typha needs before it starts. */
+    /** CRDs, RBAC, ServiceAccounts, config, the pool and BGP objects: what Typha and the workloads need first. */
     readonly base: readonly pulumi.Resource[];
     readonly ipPool: pulumi.Resource;
     readonly configMap: pulumi.Resource;
-    readonly kubeControllers: pulumi.Resource;
-    private readonly reg: (o: K8sObject, dependsOn: pulumi.Input<pulumi.Resource>[]) => pulumi.CustomResource;
+    /** Refuses a one-step switch to or from vxlan at `pulumi up` (calico/modeSwitch.ts). */
+    readonly guard: pulumi.Resource;
+    private readonly reg: Reg;
     private readonly parts: CalicoParts;
 
     constructor(name: string, args: CalicoArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TYPES.calico, name, {}, opts);
         const s = args.settings;
         this.parts = args.parts;
-        this.reg = (o, dependsOn) =>
-            registerObject(o, { provider: args.provider, parent: this, dependsOn, adopt: s.calico.adopt });
-        const after = [...(args.after ?? [])];
+        this.reg = (o, dependsOn, customTimeouts) =>
+            registerObject(o, {
+                provider: args.provider,
+                parent: this,
+                dependsOn,
+                adopt: s.calico.adopt,
+                ...(customTimeouts ? { customTimeouts } : {}),
+            });
+        const script = guardScript(networkState(s.calico.version, s.network.mode, s.network.vxlanTransition));
+        this.guard = new command.local.Command(
+            NAMES.networkGuard,
+            { create: script, update: script, addPreviousOutputInEnv: true, logging: "stderr" },
+            { parent: this, provider: args.commandProvider },
+        );
+        const after = [...(args.after ?? []), this.guard];
         const crds = new Map(args.parts.crds.map((o) => [o.metadata.name, this.reg(o, after)]));
         const rest = new Map(args.parts.rest.map((o) => [o, this.reg(o, after)]));
         const crd = (plural: string): pulumi.Resource => {
@@ -47,7 +78,9 @@ export class Calico extends pulumi.ComponentResource {
             if (!c) throw new pulumi.ResourceError(`the Calico manifest has no ${plural} CRD`, this);
             return c;
         };
-        this.ipPool = this.reg(ipPool(s.cluster.podCidr.text, s.network), [crd("ippools")]);
+        this.ipPool = this.reg(ipPool(s.cluster.podCidr.text, s.network, { ...(args.poolDefaults ?? {}) }), [
+            crd("ippools"),
+        ]);
         const bgp = bgpObjects(s.network).map((o) =>
             this.reg(o, [crd(o.kind === "BGPPeer" ? "bgppeers" : "bgpconfigurations")]),
         );
@@ -55,14 +88,17 @@ export class Calico extends pulumi.ComponentResource {
         const configMap = rest.get(args.parts.configMap);
         if (!configMap) throw new pulumi.ResourceError("the Calico manifest's calico-config was not registered", this);
         this.configMap = configMap;
-        this.kubeControllers = this.reg(args.parts.kubeControllers, [this.ipPool]);
     }
 
-    /** Registers calico-node after the pool, calico-config and `after` (Typha's Deployment when it runs). */
-    workloads(after: readonly pulumi.Resource[]): pulumi.Resource {
-        const calicoNode = this.reg(this.parts.calicoNode, [this.ipPool, this.configMap, ...after]);
+    /**
+     * Registers calico-node after everything in `base` and `typha` (Typha's objects, when it runs),
+     * with its await bounds; then kube-controllers after calico-node, which nothing waits on.
+     */
+    workloads(typha: readonly pulumi.Resource[], calicoNodeTimeouts: pulumi.CustomTimeouts): CalicoWorkloads {
+        const calicoNode = this.reg(this.parts.calicoNode, [...this.base, ...typha], calicoNodeTimeouts);
+        const kubeControllers = this.reg(this.parts.kubeControllers, [...this.base, calicoNode]);
         this.registerOutputs({});
-        return calicoNode;
+        return { calicoNode, kubeControllers };
     }
 }
 
@@ -80,10 +116,13 @@ export interface TyphaArgs {
 /** Typha: its Service, Deployment and PodDisruptionBudget from the Typha variant. */
 export class Typha extends pulumi.ComponentResource {
     readonly deployment: pulumi.Resource;
+    /** Every object of Typha's: calico-node waits on them all (Felix looks the Service up). */
+    readonly resources: readonly pulumi.Resource[];
 
     constructor(name: string, args: TyphaArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TYPES.typha, name, {}, opts);
         let deployment: pulumi.Resource | undefined;
+        const resources: pulumi.Resource[] = [];
         for (const o of args.objects) {
             const r = registerObject(o, {
                 provider: args.provider,
@@ -91,8 +130,10 @@ export class Typha extends pulumi.ComponentResource {
                 dependsOn: [...(args.after ?? [])],
                 adopt: args.adopt,
             });
+            resources.push(r);
             if (o.kind === "Deployment") deployment = r;
         }
+        this.resources = resources;
         if (!deployment)
             throw new pulumi.ResourceError("the Calico Typha manifest has no Deployment calico-typha", this);
         this.deployment = deployment;

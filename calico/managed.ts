@@ -21,8 +21,20 @@ export function poolModes(mode: NetworkMode): { ipipMode: string; vxlanMode: str
     }
 }
 
-/** The cluster's IPv4 pool, every field explicit. */
-export function ipPool(podCidr: string, n: NetworkSettings): K8sObject {
+/**
+ * The pool's identity: Calico cannot change them in place (its docs' "migrate
+ * pools" procedure adds a new pool instead), and pulumi-kubernetes patches a
+ * custom resource's spec in place, so they are marked replaceOnChanges; with
+ * protect, a change then fails at `pulumi up`.
+ */
+export const IPPOOL_IDENTITY_FIELDS = ["spec.cidr", "spec.blockSize"] as const;
+
+/**
+ * The cluster's IPv4 pool, every field explicit: both modes (Felix from v3.23 ignores a pool
+ * lacking either), and `clientDefaults` (sideEffects.ts ipPoolClientDefaults) for the fields the
+ * version's CRD has, as libcalico's client would have written them.
+ */
+export function ipPool(podCidr: string, n: NetworkSettings, clientDefaults: Record<string, unknown> = {}): K8sObject {
     return {
         apiVersion: CALICO_API,
         kind: "IPPool",
@@ -33,13 +45,19 @@ export function ipPool(podCidr: string, n: NetworkSettings): K8sObject {
             ...poolModes(n.mode),
             natOutgoing: n.natOutgoing,
             nodeSelector: n.poolNodeSelector,
+            ...clientDefaults,
         },
     };
 }
 
-/** BGPConfiguration "default" and one BGPPeer per configured peer (BIRD modes only). */
+/**
+ * BGPConfiguration "default" and one BGPPeer per configured peer. Without BIRD (plain vxlan)
+ * the BGPConfiguration is still managed, empty, because calico-node v3.32 creates one itself
+ * when none exists (SIDE_EFFECTS bgpconfiguration-default-v3.32) and a later switch to a BIRD
+ * mode would then fail to create it (AlreadyExists).
+ */
 export function bgpObjects(n: NetworkSettings): K8sObject[] {
-    if (!n.bgp) return [];
+    if (!n.bgp) return [{ apiVersion: CALICO_API, kind: "BGPConfiguration", metadata: { name: "default" }, spec: {} }];
     const config: K8sObject = {
         apiVersion: CALICO_API,
         kind: "BGPConfiguration",

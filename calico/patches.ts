@@ -2,17 +2,27 @@
  * The patches this program makes to the upstream manifest, on a deep copy.
  * Each fails loudly when its target is missing. Pure functions, no Pulumi.
  */
-import { NetworkMode, NetworkSettings } from "../settings/types";
+import * as crypto from "crypto";
+import { NetworkSettings } from "../settings/types";
 import { TyphaDecision } from "../settings/typha";
 import { calicoParts, CalicoParts, containersOf, K8sObject, typhaParts } from "./manifest";
+import { backendFor } from "./modeSwitch";
+import { untolerated } from "./ordering";
+import { felixEncapsulationEnv, LATER_TYPHA_TOLERATIONS } from "./sideEffects";
+import { Version } from "./versions";
 
 export interface PatchInput {
     readonly network: NetworkSettings;
     readonly imageRegistry?: string;
     readonly typha: TyphaDecision;
-    /** Nodes calico-node rolls across; its await timeout grows with it. */
-    readonly nodeCount: number;
+    /** calico.version: which of Calico's side effects the program must do itself. */
+    readonly version: Pick<Version, "major" | "minor">;
+    /** rollout.calicoNodeMaxUnavailable: calico-node's updateStrategy. Default: the manifest's (1). */
+    readonly maxUnavailable?: number;
 }
+
+/** The pod-template annotation that carries the hash of the calico-config data a workload reads. */
+export const CONFIG_HASH_ANNOTATION = "flannel-to-calico/calico-config-sha256";
 
 type EnvVar = { name: string; value?: string; valueFrom?: unknown };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -50,20 +60,12 @@ function mirrorAll(objs: readonly K8sObject[], registry?: string): void {
     for (const c of objs.flatMap(containersOf)) if (c.image) c.image = mirrorImage(c.image, registry);
 }
 
-/** Node-count buckets for calico-node's timeout, so appending a node rarely changes it. */
-const TIMEOUT_BUCKETS = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
-
 /**
- * Seconds Pulumi waits for calico-node's rollout: it replaces one node at a
- * time, so a minute per node (rounded up to a bucket) plus ten minutes.
+ * The largest header Felix may add in this mode family: IPIP 20, VXLAN 50
+ * (calico v3.26.5 felix/dataplane/linux/int_dataplane.go ConfigureDefaultMTUs).
  */
-export function calicoNodeTimeoutSeconds(nodeCount: number): number {
-    const bucket = TIMEOUT_BUCKETS.find((b) => nodeCount <= b) ?? Math.ceil(nodeCount / 10000) * 10000;
-    return 600 + 60 * bucket;
-}
-
-export function backendFor(mode: NetworkMode): "bird" | "vxlan" {
-    return mode === "vxlan" ? "vxlan" : "bird";
+export function encapOverhead(n: Pick<NetworkSettings, "mode" | "vxlanTransition">): number {
+    return n.mode === "vxlan" || n.vxlanTransition ? 50 : 20;
 }
 
 function patchConfigMap(cm: K8sObject, p: PatchInput, warnings: string[]): void {
@@ -73,16 +75,20 @@ function patchConfigMap(cm: K8sObject, p: PatchInput, warnings: string[]): void 
     }
     const { mtu, mode } = p.network;
     if (mtu !== undefined) cm.data.veth_mtu = String(mtu);
-    const overhead = mode === "vxlan" ? 50 : mode === "bgp" ? 0 : 20;
-    if (mtu !== undefined && overhead > 0 && mtu > 1500 - overhead) {
+    const overhead = encapOverhead(p.network);
+    if (mtu !== undefined && mtu > 1500 - overhead) {
         warnings.push(
-            `network.mtu ${mtu} leaves no room for the ${overhead}-byte ${mode === "vxlan" ? "VXLAN" : "IPIP"} header ` +
-                `on a 1500-byte uplink: use at most ${1500 - overhead}, unless the node network carries jumbo frames`,
+            `network.mtu ${mtu} leaves no room for the ${overhead}-byte ${overhead === 50 ? "VXLAN" : "IPIP"} header ` +
+                `on a 1500-byte uplink: use at most ${1500 - overhead}, unless the node network carries jumbo frames ` +
+                "(preflight checks it against the MTU of the interface flanneld used)",
         );
     }
-    cm.data.calico_backend = backendFor(mode);
+    cm.data.calico_backend = backendFor(mode, p.network.vxlanTransition);
     cm.data.typha_service_name = p.typha.enabled ? "calico-typha" : "none";
 }
+
+const configRef = (e: EnvVar): { name?: string; key?: string } | undefined =>
+    (e.valueFrom as { configMapKeyRef?: { name?: string; key?: string } } | undefined)?.configMapKeyRef;
 
 function patchCalicoNode(ds: K8sObject, p: PatchInput): void {
     const node = container(ds, "calico-node");
@@ -99,16 +105,60 @@ function patchCalicoNode(ds: K8sObject, p: PatchInput): void {
         });
     }
     if (!p.typha.enabled && typhaEnv) node.env = node.env.filter((e) => e.name !== "FELIX_TYPHAK8SSERVICENAME");
-    if (p.network.mode === "vxlan") {
-        // No BIRD in vxlan mode: its health checks would keep calico-node unready.
+    // SIDE_EFFECTS felix-encapsulation-v3.8: what libcalico's maybeEnableIPIP / maybeEnableVXLAN did.
+    for (const e of felixEncapsulationEnv(p.version, p.network.mode, p.network.vxlanTransition))
+        setEnv(node, e.name, e.value);
+    // SIDE_EFFECTS vxlan-mtu-v3.8: the tunnel devices get veth_mtu, as v3.26+ manifests wire it.
+    const ipipMtu = node.env.find((e) => e.name === "FELIX_IPINIPMTU");
+    if (ipipMtu && configRef(ipipMtu)?.key === "veth_mtu" && !node.env.some((e) => e.name === "FELIX_VXLANMTU")) {
+        node.env.splice(node.env.indexOf(ipipMtu) + 1, 0, {
+            name: "FELIX_VXLANMTU",
+            valueFrom: { configMapKeyRef: { name: "calico-config", key: "veth_mtu" } },
+        });
+    }
+    if (backendFor(p.network.mode, p.network.vxlanTransition) === "vxlan") {
+        // No BIRD with calico_backend vxlan: its health checks would keep calico-node unready.
         for (const probe of [node.livenessProbe, node.readinessProbe]) {
             const cmd: string[] | undefined = probe?.exec?.command;
             if (cmd) probe.exec.command = cmd.filter((a) => a !== "-bird-live" && a !== "-bird-ready");
         }
     }
-    ds.metadata.annotations = {
-        ...(ds.metadata.annotations ?? {}),
-        "pulumi.com/timeoutSeconds": String(calicoNodeTimeoutSeconds(p.nodeCount)),
+    if (p.maxUnavailable !== undefined) {
+        const us = ds.spec.updateStrategy;
+        if (us?.type !== "RollingUpdate")
+            throw new Error("the Calico manifest's calico-node has no RollingUpdate updateStrategy");
+        us.rollingUpdate = { ...(us.rollingUpdate ?? {}), maxUnavailable: p.maxUnavailable };
+    }
+}
+
+/** The calico-config keys a workload's pods read (env, envFrom, volumes); sorted. */
+export function consumedConfigKeys(o: K8sObject, cm: K8sObject): string[] {
+    const name = cm.metadata.name;
+    const all = Object.keys(cm.data ?? {});
+    const keys = new Set<string>();
+    for (const c of containersOf(o)) {
+        for (const e of (c.env ?? []) as EnvVar[]) if (configRef(e)?.name === name) keys.add(String(configRef(e)?.key));
+        for (const f of c.envFrom ?? []) if (f.configMapRef?.name === name) all.forEach((k) => keys.add(k));
+    }
+    for (const v of o.spec?.template?.spec?.volumes ?? [])
+        if (v.configMap?.name === name) all.forEach((k) => keys.add(k));
+    return [...keys].sort();
+}
+
+/**
+ * Puts the hash of the calico-config data the workload reads into its pod template, so a
+ * change rolls it through its own update strategy (SIDE_EFFECTS configmap-env-read-at-start).
+ * A workload that reads none (Typha, in every version) gets no annotation.
+ */
+export function annotateConfigHash(o: K8sObject, cm: K8sObject): void {
+    const keys = consumedConfigKeys(o, cm);
+    if (!keys.length) return;
+    const data = keys.map((k) => [k, cm.data?.[k] ?? null]);
+    const tmpl = o.spec.template;
+    tmpl.metadata = tmpl.metadata ?? {};
+    tmpl.metadata.annotations = {
+        ...(tmpl.metadata.annotations ?? {}),
+        [CONFIG_HASH_ANNOTATION]: crypto.createHash("sha256").update(JSON.stringify(data)).digest("hex"),
     };
 }
 
@@ -123,13 +173,27 @@ export function patchCalico(input: readonly K8sObject[], p: PatchInput): { parts
     patchCalicoNode(parts.calicoNode, p);
     parts.kubeControllers.spec.replicas = 1;
     mirrorAll(parts.objects, p.imageRegistry);
+    annotateConfigHash(parts.calicoNode, parts.configMap);
     return { parts, warnings };
 }
 
-/** Typha's objects with replicas from the decision (Deployment calico-typha only) and the image mirror. */
-export function patchTypha(input: readonly K8sObject[], typha: TyphaDecision, imageRegistry?: string): K8sObject[] {
+/**
+ * Typha's objects with replicas from the decision (Deployment calico-typha only), the image
+ * mirror, the tolerations later versions have when the manifest's do not cover a NotReady node
+ * (SIDE_EFFECTS typha-tolerations-v3.8), and the config hash of what it reads from `configMap`.
+ */
+export function patchTypha(
+    input: readonly K8sObject[],
+    typha: TyphaDecision,
+    imageRegistry?: string,
+    configMap?: K8sObject,
+): K8sObject[] {
     const parts = typhaParts(deepCopy(input));
     parts.deployment.spec.replicas = typha.replicas;
+    const pod = parts.deployment.spec.template.spec;
+    if (untolerated(pod.tolerations ?? []).length)
+        pod.tolerations = [...(pod.tolerations ?? []), ...LATER_TYPHA_TOLERATIONS.map((t) => ({ ...t }))];
     mirrorAll(parts.objects, imageRegistry);
+    if (configMap) annotateConfigHash(parts.deployment, configMap);
     return [...parts.objects];
 }

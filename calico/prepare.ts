@@ -14,6 +14,8 @@ import {
     parseManifest,
 } from "./manifest";
 import { patchCalico, patchTypha } from "./patches";
+import { ipPoolClientDefaults, ipPoolSchemaFields } from "./sideEffects";
+import { autodetectionProblems } from "./autodetect";
 import { loadManifest, ManifestEnv } from "./source";
 
 export interface PreparedCalico {
@@ -27,6 +29,8 @@ export interface PreparedCalico {
     readonly images: readonly string[];
     /** install-cni's host paths, which kubelet must agree with. */
     readonly cni: { readonly binDir: string; readonly netDir: string };
+    /** The IPPool fields libcalico's client would have defaulted, for those this version's CRD has. */
+    readonly poolDefaults: Readonly<Record<string, unknown>>;
     readonly warnings: readonly string[];
 }
 
@@ -43,14 +47,19 @@ export async function prepareCalico(s: Settings, env: ManifestEnv = {}): Promise
                 "give calico.manifest the calico-typha.yaml variant, or set typha.enabled: false",
         );
     }
+    problems.push(...autodetectionProblems(s.calico.version, s.network.ipAutodetectionMethod));
     if (problems.length) throw new SettingsError(problems);
     const { parts, warnings } = patchCalico(objects, {
         network: s.network,
         imageRegistry: s.calico.imageRegistry,
         typha: s.typha,
-        nodeCount: s.typha.nodeCount,
+        version: s.calico.version,
+        maxUnavailable: s.rollout.calicoNodeMaxUnavailable,
     });
-    const typha = s.typha.enabled ? patchTypha(objects.filter(isTyphaObject), s.typha, s.calico.imageRegistry) : [];
+    const typha = s.typha.enabled
+        ? patchTypha(objects.filter(isTyphaObject), s.typha, s.calico.imageRegistry, parts.configMap)
+        : [];
+    const poolCrd = parts.crds.find((c) => c.metadata.name === "ippools.crd.projectcalico.org");
     return {
         sha256: m.sha256,
         source: m.source,
@@ -58,6 +67,7 @@ export async function prepareCalico(s: Settings, env: ManifestEnv = {}): Promise
         typha,
         images: manifestImages([...parts.objects, ...typha]),
         cni: cniHostPaths(parts.calicoNode),
+        poolDefaults: ipPoolClientDefaults(ipPoolSchemaFields(poolCrd)),
         warnings,
     };
 }

@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { objectResourceName } from "../identity";
+import { IPPOOL_IDENTITY_FIELDS } from "./managed";
 import { K8sObject } from "./manifest";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -45,6 +46,18 @@ export interface RegisterOptions {
     readonly dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
     /** calico.adopt: take field ownership from kubectl's client-side apply. */
     readonly adopt?: boolean;
+    /** The provider's await bounds (they take precedence over pulumi.com/timeoutSeconds). */
+    readonly customTimeouts?: pulumi.CustomTimeouts;
+}
+
+/**
+ * Fields whose change must replace the object. pulumi-kubernetes patches a custom
+ * resource's spec in place (diff.go forceNewProperties: only metadata.name and
+ * namespace for unknown groups); the engine turns a change of these diff keys into
+ * a replace, which protect then refuses.
+ */
+export function replaceOnChangesFor(o: Pick<K8sObject, "kind">): string[] {
+    return o.kind === "IPPool" ? [...IPPOOL_IDENTITY_FIELDS] : [];
 }
 
 /** Registers one object; protection follows `isProtected`. Throws a ResourceError naming a kind it cannot register. */
@@ -63,9 +76,8 @@ export function registerObject(o: K8sObject, opts: RegisterOptions): pulumi.Cust
         provider: opts.provider,
         ...(opts.dependsOn ? { dependsOn: opts.dependsOn } : {}),
         ...(isProtected(o) ? { protect: true, retainOnDelete: true } : {}),
-        // A pool's cidr and blockSize cannot change in place (Calico's "migrate pools" procedure);
-        // the provider would patch them, so the engine must see a replace, which protect refuses.
-        ...(o.kind === "IPPool" ? { replaceOnChanges: ["spec.cidr", "spec.blockSize"] } : {}),
+        ...(replaceOnChangesFor(o).length ? { replaceOnChanges: replaceOnChangesFor(o) } : {}),
+        ...(opts.customTimeouts ? { customTimeouts: opts.customTimeouts } : {}),
     };
     const name = objectResourceName(o);
     if (o.apiVersion.startsWith("crd.projectcalico.org/"))

@@ -2,7 +2,8 @@
  * A Pulumi mock monitor that records each registration as the engine would
  * receive it: inputs (secrets redacted), parent, dependsOn, provider and the
  * options that the mocks' newResource does not see (protect, retainOnDelete,
- * ignoreChanges). Used by the offline plan and by the wiring tests.
+ * ignoreChanges, replaceOnChanges, customTimeouts). Used by the offline plan
+ * and by the wiring tests.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Secret } from "../settings/secret";
@@ -26,8 +27,11 @@ export interface Registration {
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
     readonly ignoreChanges: readonly string[];
-    readonly deleteBeforeReplace: boolean;
+    /** Property paths whose change the engine turns into a replace. */
     readonly replaceOnChanges: readonly string[];
+    /** The provider's await bounds, e.g. { create: "720s" }; empty when unset. */
+    readonly customTimeouts: { readonly create?: string; readonly update?: string; readonly delete?: string };
+    readonly deleteBeforeReplace: boolean;
     readonly aliases: readonly unknown[];
     /** Outputs the engine stores as secrets (not written to resources.json). */
     readonly additionalSecretOutputs: readonly string[];
@@ -59,6 +63,16 @@ export function redact(v: unknown, insideSecret = false, keyName = ""): unknown 
 /** Leaves shown inside a secret object: a connection's identity, never its credentials. */
 const SHOWN_IN_SECRETS = new Set(["host", "port", "user", "hostKey", "dialErrorLimit", "perDialTimeout"]);
 
+/** The non-empty custom timeouts of a request. */
+function timeoutsOf(t: ReturnType<NonNullable<RegisterRequest["getCustomtimeouts"]>>): Registration["customTimeouts"] {
+    if (!t) return {};
+    const out: { create?: string; update?: string; delete?: string } = {};
+    if (t.getCreate()) out.create = t.getCreate();
+    if (t.getUpdate()) out.update = t.getUpdate();
+    if (t.getDelete()) out.delete = t.getDelete();
+    return out;
+}
+
 /** The getters of the SDK's RegisterResourceRequest (a protobuf message) that this monitor reads. */
 interface RegisterRequest {
     getType(): string;
@@ -70,6 +84,8 @@ interface RegisterRequest {
     getProtect?(): boolean;
     getRetainondelete?(): boolean;
     getIgnorechangesList(): string[];
+    getReplaceonchangesList?(): string[];
+    getCustomtimeouts?(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
     getDeletebeforereplace?(): boolean;
     getReplaceonchangesList?(): string[];
     getAliasesList?(): { toObject?(): unknown }[];
@@ -119,8 +135,9 @@ export class PlanMonitor extends MockMonitor {
                         protect: req.getProtect?.() ?? false,
                         retainOnDelete: req.getRetainondelete?.() ?? false,
                         ignoreChanges: req.getIgnorechangesList(),
-                        deleteBeforeReplace: req.getDeletebeforereplace?.() ?? false,
                         replaceOnChanges: req.getReplaceonchangesList?.() ?? [],
+                        customTimeouts: timeoutsOf(req.getCustomtimeouts?.()),
+                        deleteBeforeReplace: req.getDeletebeforereplace?.() ?? false,
                         aliases: (req.getAliasesList?.() ?? []).map((a) => (a.toObject ? a.toObject() : a)),
                         additionalSecretOutputs: req.getAdditionalsecretoutputsList?.() ?? [],
                         inputs: redact(inputs) as Record<string, unknown>,

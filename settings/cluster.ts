@@ -24,8 +24,33 @@ const KEYS = [
     "nodeCidrs",
     "kubeconfig",
     "context",
+    "id",
     "production",
 ];
+
+/** A cluster identity: printable, no spaces (kubeconfig context names and EKS ARNs pass). */
+const CLUSTER_ID = /^[A-Za-z0-9][A-Za-z0-9._:/@+=-]{0,252}$/;
+
+/**
+ * cluster.id, defaulting to cluster.context (never cluster.name: renaming must change nothing).
+ * It becomes the Kubernetes provider's clusterIdentifier: while it stays the same, pulumi-kubernetes
+ * (provider.go DiffConfig, since v4.16.0) never replaces the provider, whatever the kubeconfig says;
+ * a different value replaces it and everything it manages.
+ */
+function readId(r: Reader, v: unknown, context?: string): { id?: string; idFrom: "cluster.id" | "cluster.context" } {
+    const id = r.string("cluster.id", v);
+    if (id === undefined) return { ...(context ? { id: context } : {}), idFrom: "cluster.context" };
+    if (!CLUSTER_ID.test(id)) {
+        r.problem(
+            "cluster.id",
+            id,
+            "expected a stable name for this cluster: letters, digits and . _ : / @ + = -, no spaces, at most 253 " +
+                "characters (it is the provider's clusterIdentifier; changing it later replaces every Calico object)",
+        );
+        return { idFrom: "cluster.id" };
+    }
+    return { id, idFrom: "cluster.id" };
+}
 
 function readCidr(r: Reader, path: string, v: unknown, fix: string): Cidr | undefined {
     if (v === undefined) {
@@ -142,10 +167,11 @@ export function readCluster(r: Reader, raw: unknown): ClusterFacts {
                 "whichever context is current (kubectl config get-contexts)",
         );
     }
+    const { id, idFrom } = readId(r, c.id, context);
     const production = r.bool("cluster.production", c.production, false);
     const settings =
-        name !== undefined && kubernetesVersion && podCidr && serviceCidr && context
-            ? { name, kubernetesVersion, podCidr, serviceCidr, nodeCidrs, kubeconfig, context, production }
+        name !== undefined && kubernetesVersion && podCidr && serviceCidr && context && id
+            ? { name, kubernetesVersion, podCidr, serviceCidr, nodeCidrs, kubeconfig, context, id, idFrom, production }
             : undefined;
     return { kubernetesVersion, podCidr, serviceCidr, nodeCidrs, production, ...(settings ? { settings } : {}) };
 }

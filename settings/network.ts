@@ -4,7 +4,16 @@ import { Raw, Reader } from "./reader";
 import { selectorProblem } from "./selector";
 import { BgpPeer, BgpSettings, NETWORK_MODES, NetworkMode, NetworkSettings } from "./types";
 
-const KEYS = ["mode", "mtu", "ipAutodetectionMethod", "blockSize", "natOutgoing", "poolNodeSelector", "bgp"];
+const KEYS = [
+    "mode",
+    "mtu",
+    "ipAutodetectionMethod",
+    "blockSize",
+    "natOutgoing",
+    "poolNodeSelector",
+    "bgp",
+    "vxlanTransition",
+];
 const AUTODETECT = /^(first-found|kubernetes-internal-ip|can-reach=.+|interface=.+|skip-interface=.+|cidr=.+)$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const AS_RANGE = { min: 1, max: 4294967295 };
@@ -58,10 +67,10 @@ function readPeer(r: Reader, path: string, v: unknown, names: Set<string>): BgpP
     return { name, peerIP, asNumber, ...(nodeSelector ? { nodeSelector } : {}) };
 }
 
-/** BGP settings for the BIRD modes (defaults filled in); undefined for vxlan. */
-function readBgp(r: Reader, v: unknown, mode: NetworkMode): BgpSettings | undefined {
+/** BGP settings whenever BIRD runs (defaults filled in); undefined for plain vxlan. */
+function readBgp(r: Reader, v: unknown, mode: NetworkMode, vxlanTransition: boolean): BgpSettings | undefined {
     const b = r.object("network.bgp", v, false);
-    if (mode === "vxlan") {
+    if (mode === "vxlan" && !vxlanTransition) {
         if (b) {
             r.problem(
                 "network.bgp",
@@ -132,7 +141,10 @@ export function readNetwork(r: Reader, raw: unknown, deps: { podCidr?: Cidr }): 
     }
     const natOutgoing = r.bool("network.natOutgoing", n.natOutgoing, true);
     const poolNodeSelector = readSelector(r, "network.poolNodeSelector", n.poolNodeSelector) ?? "all()";
-    const bgp = readBgp(r, n.bgp, mode);
+    // Calico's documented live switch is the pool's encapsulation with BIRD kept running; turning BIRD off
+    // (calico_backend vxlan) is an install-time choice. See calico/modeSwitch.ts for the stages.
+    const vxlanTransition = r.bool("network.vxlanTransition", n.vxlanTransition, false);
+    const bgp = readBgp(r, n.bgp, mode, vxlanTransition);
     return {
         mode,
         ...(mtu !== undefined ? { mtu } : {}),
@@ -140,6 +152,7 @@ export function readNetwork(r: Reader, raw: unknown, deps: { podCidr?: Cidr }): 
         blockSize,
         natOutgoing,
         poolNodeSelector,
+        vxlanTransition,
         ...(bgp ? { bgp } : {}),
     };
 }

@@ -35,7 +35,7 @@ function readRecheck(r: Reader, v: unknown): string {
 }
 
 export function readRollout(r: Reader, raw: unknown, deps: { nodes: readonly NodeSettings[] }): RolloutSettings {
-    const ro: Raw = r.section("rollout", raw, ["waveSize", "recheck", "allowLargeWaves"]);
+    const ro: Raw = r.section("rollout", raw, ["waveSize", "recheck", "allowLargeWaves", "calicoNodeMaxUnavailable"]);
     const n = deps.nodes.length;
     const waveSize = r.intOr("rollout.waveSize", ro.waveSize, defaultWaveSize(n), {
         min: 1,
@@ -51,9 +51,15 @@ export function readRollout(r: Reader, raw: unknown, deps: { nodes: readonly Nod
         );
     }
     const recheck = readRecheck(r, ro.recheck);
+    // The manifests' own calico-node updateStrategy (rollingUpdate.maxUnavailable: 1 in v3.8.9, v3.26.5, v3.32.1).
+    const calicoNodeMaxUnavailable = r.intOr("rollout.calicoNodeMaxUnavailable", ro.calicoNodeMaxUnavailable, 1, {
+        min: 1,
+        fix: "expected how many nodes restart calico-node at once in a rolling update, a whole number of at least 1 (default 1, as Calico's manifests)",
+    });
     return {
         waveSize,
         recheck,
+        calicoNodeMaxUnavailable,
         waves: planWaves(
             deps.nodes.map((x) => x.name),
             waveSize,

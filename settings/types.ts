@@ -47,6 +47,13 @@ export interface ClusterSettings {
     readonly nodeCidrs: readonly Cidr[];
     readonly kubeconfig: Kubeconfig;
     readonly context: string;
+    /**
+     * The provider's clusterIdentifier: cluster.id, else cluster.context. Changing it
+     * replaces the provider (and refuses, through protect, to replace what it manages).
+     */
+    readonly id: string;
+    /** Which key the identifier came from, for the plan's summary. */
+    readonly idFrom: "cluster.id" | "cluster.context";
     readonly production: boolean;
 }
 
@@ -69,7 +76,12 @@ export interface NetworkSettings {
     readonly blockSize: number;
     readonly natOutgoing: boolean;
     readonly poolNodeSelector: string;
-    /** Always present for the bird-based modes (defaults filled in); absent for vxlan. */
+    /**
+     * network.vxlanTransition: a switch to or from vxlan is under way. BIRD keeps running
+     * (calico_backend bird) and Felix keeps both encapsulations on, whatever the pool says.
+     */
+    readonly vxlanTransition: boolean;
+    /** Present whenever BIRD runs (the bird-based modes, or vxlan in transition); absent for plain vxlan. */
     readonly bgp?: BgpSettings;
 }
 
@@ -118,6 +130,8 @@ export interface CalicoSettings {
 export interface RolloutSettings {
     readonly waveSize: number;
     readonly recheck: string;
+    /** rollout.calicoNodeMaxUnavailable: calico-node pods replaced at once in a rolling update. */
+    readonly calicoNodeMaxUnavailable: number;
     /** Node names, wave by wave. */
     readonly waves: readonly (readonly string[])[];
 }

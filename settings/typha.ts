@@ -38,6 +38,15 @@ export function sizeTypha(t: TyphaInput): { decision: TyphaDecision; problems: s
     const n = t.nodeCount;
     const problems: string[] = [];
     const enabled = t.enabled === "auto" ? n > TYPHA_AUTO_THRESHOLD : t.enabled;
+    // Checked whether or not Typha runs: a bad value must not wait, silently, for the day Typha turns on.
+    const replicasInRange =
+        t.replicas === undefined ||
+        (Number.isInteger(t.replicas) && t.replicas >= 1 && t.replicas <= TYPHA_MAX_REPLICAS);
+    if (!replicasInRange) {
+        problems.push(
+            `typha.replicas is ${JSON.stringify(t.replicas)}: it must be a whole number from 1 to ${TYPHA_MAX_REPLICAS}; remove it to size Typha from the node count`,
+        );
+    }
     if (!enabled) {
         const reason =
             t.enabled === false
@@ -48,11 +57,7 @@ export function sizeTypha(t: TyphaInput): { decision: TyphaDecision; problems: s
     // Typha binds host port 5473: one pod per node, and a rolling update needs a free node.
     const nodeCap = n - 1;
     if (t.replicas !== undefined) {
-        if (!Number.isInteger(t.replicas) || t.replicas < 1 || t.replicas > TYPHA_MAX_REPLICAS) {
-            problems.push(
-                `typha.replicas is ${JSON.stringify(t.replicas)}: it must be a whole number from 1 to ${TYPHA_MAX_REPLICAS}; remove it to size Typha from the node count`,
-            );
-        } else if (t.replicas > nodeCap) {
+        if (replicasInRange && t.replicas > nodeCap) {
             problems.push(
                 `typha.replicas is ${t.replicas} but the cluster has ${n} node(s): Typha uses host port 5473, so it needs fewer replicas than nodes (at most ${Math.max(nodeCap, 0)}); lower typha.replicas or set typha.nodeCount`,
             );

@@ -45,7 +45,8 @@ describe("plan diff for pull requests", () => {
     for (const mode of ["bgp", "crossSubnet"]) {
         it(`ipip -> ${mode} updates the IPPool in place (a custom resource is patched), nothing else`, async () => {
             const d = diffPlans(base, await planOf(tutorialRaw({ network: { mode } })));
-            assert.deepStrictEqual(changed(d), [`update ${POOL}`]);
+            // The mode-switch guard (calico/modeSwitch.ts) records the new state: a local command, nothing on nodes.
+            assert.deepStrictEqual(changed(d), ["update calico-network-guard", `update ${POOL}`]);
             assert.deepStrictEqual(
                 fieldsOf(d, POOL).map((f) => [f.path, f.before, f.after]),
                 [["spec.ipipMode", "Always", mode === "bgp" ? "Never" : "CrossSubnet"]],
