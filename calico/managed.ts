@@ -5,7 +5,9 @@
 import { NetworkMode, NetworkSettings } from "../settings/types";
 import { K8sObject } from "./manifest";
 
-export const IPPOOL_NAME = "default-ipv4-ippool";
+import { IPPOOL_NAME } from "./protection";
+
+export { IPPOOL_NAME };
 const CALICO_API = "crd.projectcalico.org/v1";
 
 export function poolModes(mode: NetworkMode): { ipipMode: string; vxlanMode: string } {

@@ -9,6 +9,9 @@ import * as k8s from "@pulumi/kubernetes";
 import { objectResourceName } from "../identity";
 import { IPPOOL_IDENTITY_FIELDS } from "./managed";
 import { K8sObject } from "./manifest";
+import { isProtected } from "./protection";
+
+export { isProtected };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Ctor = new (name: string, args: any, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
@@ -29,16 +32,6 @@ const TYPED: Record<string, Ctor> = {
     "policy/v1beta1/PodDisruptionBudget": k8s.policy.v1beta1.PodDisruptionBudget,
     "policy/v1/PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
 };
-
-/** Objects whose loss takes the cluster's network down or loses IPAM data: protect + retainOnDelete. */
-export function isProtected(o: Pick<K8sObject, "kind" | "metadata">): boolean {
-    return (
-        o.kind === "CustomResourceDefinition" ||
-        o.kind === "IPPool" ||
-        (o.kind === "ConfigMap" && o.metadata.name === "calico-config") ||
-        (o.kind === "DaemonSet" && o.metadata.name === "calico-node")
-    );
-}
 
 export interface RegisterOptions {
     readonly provider: k8s.Provider;

@@ -41,7 +41,7 @@ function mismatch(what: string, expected: string, actual: string, version: strin
 }
 
 /** Downloads a URL with Node's built-in fetch (redirects followed, 30 s timeout). */
-async function download(url: string): Promise<Buffer> {
+export async function download(url: string): Promise<Buffer> {
     let res: Response;
     try {
         res = await fetch(url, { redirect: "follow", signal: AbortSignal.timeout(30000) });

@@ -3,6 +3,7 @@
  * writes what it would send, as files a reviewer can diff:
  *
  *   summary.md                       what will happen, in words
+ *   outputs.json                     the stack outputs pulumi up will export (the deploy workflow reads its bounds)
  *   kubernetes/NNN-<kind>-<ns|cluster>-<name>.yaml   every Kubernetes object, in registration order
  *   nodes/<node>/NN-<step>.sh        every node script, exactly as sent
  *   resources.json                   every registration: type, name, urn, parent, dependsOn,
@@ -164,5 +165,6 @@ export async function writePlan(
             notes: migration.notes,
         }),
     );
+    fs.writeFileSync(path.join(outDir, "outputs.json"), `${JSON.stringify(migration.outputs, null, 2)}\n`);
     return { files: { kubernetes: k8sFiles, nodes: nodeFiles, resources: count }, migration };
 }

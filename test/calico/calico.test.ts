@@ -14,10 +14,8 @@ import { NetworkMode, Settings } from "../../settings";
 import { sizeTypha } from "../../settings/typha";
 import { KNOWN_CALICO } from "../../calico/versions";
 import { build, byName, ancestors } from "../helpers/mocks";
-import { generatedRaw, tutorialRaw, settingsOf } from "../helpers/config";
+import { generatedRaw, tutorialRaw, settingsOf, manifestDir } from "../helpers/config";
 
-// test/setup.ts points CALICO_MANIFEST_DIR at ../shared/calico unless it is set.
-const DIR = process.env.CALICO_MANIFEST_DIR ?? path.join(__dirname, "..", "..", "..", "shared", "calico");
 const MODES: NetworkMode[] = ["ipip", "bgp", "crossSubnet", "vxlan"];
 const K8S: Record<string, string> = { "v3.8.9": "1.14.2", "v3.26.5": "1.28.4", "v3.32.1": "1.34.1" };
 
@@ -28,7 +26,10 @@ function settings(version: string, mode: NetworkMode, extra: Record<string, unkn
     );
 }
 function manifest(dir: string, variant: string): K8sObject[] {
-    return parseManifest(fs.readFileSync(path.join(DIR, dir, `${variant}.yaml`), "utf8"), `${dir}/${variant}`);
+    return parseManifest(
+        fs.readFileSync(path.join(manifestDir(), dir, `${variant}.yaml`), "utf8"),
+        `${dir}/${variant}`,
+    );
 }
 const VERSION: Record<string, { major: number; minor: number }> = {
     "v3.8.9": { major: 3, minor: 8 },
@@ -54,7 +55,7 @@ const envOf = (objs: readonly K8sObject[]) =>
 
 describe("Calico manifests", () => {
     before(function () {
-        if (!fs.existsSync(DIR)) this.skip();
+        if (!fs.existsSync(manifestDir())) this.skip();
     });
 
     for (const known of KNOWN_CALICO) {
@@ -62,7 +63,7 @@ describe("Calico manifests", () => {
             it(`${known.dir}/${variant}.yaml matches its pinned sha256 and loads through CALICO_MANIFEST_DIR`, async () => {
                 const s = settings(known.version, "ipip");
                 const m = await loadManifest(s.calico, variant, {
-                    manifestDir: DIR,
+                    manifestDir: manifestDir(),
                     fetch: async () => {
                         throw new Error("no network in tests");
                     },
@@ -171,7 +172,7 @@ describe("Calico manifests", () => {
     });
 
     describe("schemas", () => {
-        const crds = manifest("v3.32", "calico").filter((o) => o.kind === "CustomResourceDefinition");
+        const crds = () => manifest("v3.32", "calico").filter((o) => o.kind === "CustomResourceDefinition");
         const ajv = new Ajv({ strict: false, allErrors: true });
         // Go regexps' case-insensitive flag "(?i)" has no JavaScript form:
         // such patterns are made case-insensitive by hand.
@@ -193,7 +194,7 @@ describe("Calico manifests", () => {
         const validator = (plural: string) =>
             ajv.compile(
                 jsPatterns(
-                    crds.find((c) => c.metadata.name === `${plural}.crd.projectcalico.org`)!.spec.versions[0].schema
+                    crds().find((c) => c.metadata.name === `${plural}.crd.projectcalico.org`)!.spec.versions[0].schema
                         .openAPIV3Schema,
                 ) as object,
             );
@@ -342,7 +343,7 @@ describe("Calico manifests", () => {
 
 describe("Calico under mocks", () => {
     before(function () {
-        if (!fs.existsSync(DIR)) this.skip();
+        if (!fs.existsSync(manifestDir())) this.skip();
     });
     const K8S_TYPES = (t: string) => t.startsWith("kubernetes:") && !t.startsWith("pulumi:");
 
@@ -446,7 +447,7 @@ describe("Calico under mocks", () => {
         // A mislabelled custom manifest: v3.8's v1beta1 CRDs on Kubernetes 1.24.
         const raw = tutorialRaw({
             cluster: { kubernetesVersion: "1.24.3" },
-            calico: { version: "v3.26.1", manifest: { path: path.join(DIR, "v3.8", "calico.yaml") } },
+            calico: { version: "v3.26.1", manifest: { path: path.join(manifestDir(), "v3.8", "calico.yaml") } },
         });
         await assert.rejects(
             build(raw),

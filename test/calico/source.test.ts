@@ -4,9 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { loadManifest, sha256Hex } from "../../calico/source";
-import { settingsOf } from "../helpers/config";
+import { settingsOf, manifestDir } from "../helpers/config";
 
-const DIR = process.env.CALICO_MANIFEST_DIR!;
 const calico = (c: Record<string, unknown>, k8s = "1.14.2") =>
     settingsOf({ cluster: { kubernetesVersion: k8s }, calico: c }, { stack: "t" }).calico;
 
@@ -17,11 +16,11 @@ describe("manifest source", () => {
     });
     afterEach(() => fs.rmSync(cache, { recursive: true, force: true }));
     before(function () {
-        if (!DIR || !fs.existsSync(DIR)) this.skip();
+        if (!fs.existsSync(manifestDir())) this.skip();
     });
 
     it("downloads a known version from its pinned URL once, then serves it from the cache by sha256", async () => {
-        const text = fs.readFileSync(path.join(DIR, "v3.26", "calico.yaml"));
+        const text = fs.readFileSync(path.join(manifestDir(), "v3.26", "calico.yaml"));
         const urls: string[] = [];
         const fetch = async (u: string) => {
             urls.push(u);
@@ -71,7 +70,7 @@ describe("manifest source", () => {
         fs.rmSync(dir, { recursive: true, force: true });
     });
     it("uses a user URL with its own sha256", async () => {
-        const text = fs.readFileSync(path.join(DIR, "v3.26", "calico.yaml"));
+        const text = fs.readFileSync(path.join(manifestDir(), "v3.26", "calico.yaml"));
         const c = calico(
             {
                 version: "v3.26.5",
@@ -89,7 +88,7 @@ describe("manifest source", () => {
         assert.strictEqual(m.source, "https://mirror.example.com/calico.yaml");
     });
     it("reads a local path, checking its sha256 when one is given", async () => {
-        const p = path.join(DIR, "v3.32", "calico.yaml");
+        const p = path.join(manifestDir(), "v3.32", "calico.yaml");
         const ok = await loadManifest(calico({ version: "v3.32.1", manifest: { path: p } }, "1.34.1"), "calico", {
             cacheDir: cache,
         });

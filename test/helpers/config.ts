@@ -65,3 +65,10 @@ export function settingsOf(
 ): Settings {
     return requireSettings(tutorialRaw(overrides), { stack: opts.stack ?? "test", dryRun: opts.dryRun ?? true });
 }
+
+/** The directory of upstream manifests the tests read (test/setup.ts sets it before any test runs). */
+export function manifestDir(): string {
+    const dir = process.env.CALICO_MANIFEST_DIR;
+    if (!dir) throw new Error("CALICO_MANIFEST_DIR is not set: test/setup.ts sets it before the tests run");
+    return dir;
+}

@@ -25,6 +25,7 @@ import {
     tutorialKubeletService,
 } from "../helpers/testHost";
 import { NodeRunError, runOnNode, RunResult } from "../helpers/runner";
+import { needsManifests } from "../setup";
 
 const available = hostTestsAvailable();
 const required = process.env.F2C_REQUIRE_HOST_TESTS === "1";
@@ -93,6 +94,7 @@ describe("node scripts on real test hosts over SSH", function () {
     let fleet: HostFleet;
 
     before(function () {
+        needsManifests(this);
         if (!available.ok) {
             const msg = `HOST TESTS SKIPPED: ${available.why}`;
             process.stderr.write(`\n!!! ${msg} !!!\n\n`);

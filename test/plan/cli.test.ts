@@ -3,16 +3,18 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { projectRepo, ProjectRepo } from "../helpers/repo";
+import { needsManifests } from "../setup";
 
 const noStackTrace = (text: string) => assert.ok(!/^\s+at .*\(.*:\d+:\d+\)$/m.test(text), `a stack trace:\n${text}`);
 
 describe("the command-line tools", function () {
     this.timeout(180000);
     let repo: ProjectRepo;
-    before(() => {
+    before(function () {
+        needsManifests(this);
         repo = projectRepo();
     });
-    after(() => repo.remove());
+    after(() => repo?.remove());
 
     describe("npm run plan", () => {
         it("prints its usage for --help and exits 0", () => {

@@ -8,6 +8,7 @@ import { requireSettings } from "../../settings";
 import { Secret } from "../../settings/secret";
 import { writePlan } from "../../plan/planner";
 import { FAKE_PRIVATE_KEY, generatedRaw, settingsOf } from "../helpers/config";
+import { needsManifests } from "../setup";
 
 const ROOT = path.join(__dirname, "..", "..");
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "f2c-plan-"));
@@ -26,7 +27,8 @@ function readTree(dir: string): Record<string, string> {
 
 describe("the offline plan", () => {
     let dir: string;
-    before(async () => {
+    before(async function () {
+        needsManifests(this);
         dir = tmp();
         const s = settingsOf(
             {
@@ -37,7 +39,7 @@ describe("the offline plan", () => {
         );
         await writePlan(s, dir);
     });
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
 
     it("writes summary.md, kubernetes/, nodes/ and resources.json", () => {
         for (const f of ["summary.md", "resources.json", "kubernetes", "nodes"])

@@ -1,19 +1,55 @@
-/** The GitHub Actions workflows: valid against the workflow schema, and safe in the ways the issue asks. */
+/**
+ * The GitHub Actions workflows: valid against the workflow schema, and doing
+ * what the README says. Conditions are evaluated (test/helpers/workflowExpr.ts),
+ * so a guard set to `if: false` fails here.
+ */
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { validateWorkflow } from "@action-validator/core";
+import { runs } from "../helpers/workflowExpr";
 
-const DIR = path.join(__dirname, "..", "..", ".github", "workflows");
+interface Step {
+    id?: string;
+    name?: string;
+    if?: string | boolean;
+    run?: string;
+    uses?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, string>;
+}
+interface Job {
+    if?: string;
+    environment?: string;
+    "timeout-minutes"?: string | number;
+    "runs-on"?: string;
+    needs?: string | string[];
+    steps: Step[];
+    strategy?: { matrix?: { stack?: string[] } };
+}
+interface Workflow {
+    on: Record<string, unknown>;
+    permissions?: Record<string, string>;
+    jobs: Record<string, Job>;
+}
+
+const ROOT = path.join(__dirname, "..", "..");
+const DIR = path.join(ROOT, ".github", "workflows");
 const read = (f: string) => fs.readFileSync(path.join(DIR, f), "utf8");
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const load = (f: string) => yaml.load(read(f)) as any;
+const load = (f: string) => yaml.load(read(f)) as Workflow;
 const stacks = fs
-    .readdirSync(path.join(__dirname, "..", ".."))
+    .readdirSync(ROOT)
     .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
     .filter((s): s is string => !!s)
     .sort();
+const PINNED_SHA = /^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/;
+
+/** The steps of a job that run when the plan diff exited with `code`. */
+function stepsRunFor(job: Job, code: number): Step[] {
+    return job.steps.filter((s) => runs(s.if, { "steps.diff.outputs.code": String(code) }));
+}
+const failsJob = (s: Step) => /\bexit [1-9]/.test(s.run ?? "");
 
 describe("GitHub workflows", () => {
     for (const f of fs.readdirSync(DIR)) {
@@ -28,51 +64,104 @@ describe("GitHub workflows", () => {
             [],
         );
     });
-    it("pull requests run npm ci and npm test, then a plan diff per stack", () => {
-        const w = load("pull-request.yml");
-        assert.ok(w.on.pull_request);
-        const runs = w.jobs.test.steps.map((s: { run?: string }) => s.run ?? "").join("\n");
-        assert.match(runs, /npm ci/);
-        assert.match(runs, /npm test/);
-        assert.deepStrictEqual([...w.jobs["plan-diff"].strategy.matrix.stack].sort(), stacks);
-        assert.match(JSON.stringify(w.jobs["plan-diff"].steps), /plan:diff -- --stack/);
+    it("use Node 22 everywhere, as @pulumi/pulumi 3.270 declares", () => {
+        for (const f of fs.readdirSync(DIR))
+            for (const job of Object.values(load(f).jobs))
+                for (const s of job.steps.filter((x) => x.uses?.startsWith("actions/setup-node")))
+                    assert.strictEqual(s.with?.["node-version"], 22, f);
+        const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+            engines?: { node?: string };
+        };
+        assert.strictEqual(pkg.engines?.node, ">=22");
     });
-    it("the pull-request workflow has a read-only token and passes no secret to the plan diff", () => {
+    it("pull requests run npm ci, lint and npm test, then a plan diff per stack", () => {
+        const w = load("pull-request.yml");
+        const runsText = w.jobs.test.steps.map((s) => s.run ?? "").join("\n");
+        for (const cmd of ["npm ci", "npm run lint", "npm test"]) assert.ok(runsText.includes(cmd), cmd);
+        assert.ok(!runsText.includes("CALICO_MANIFEST_DIR"), "a plain clone obtains the manifests itself");
+        assert.deepStrictEqual([...(w.jobs["plan-diff"].strategy?.matrix?.stack ?? [])].sort(), stacks);
+    });
+    it("the tests and the plan diff get a read-only token and no secret", () => {
         const w = load("pull-request.yml");
         assert.deepStrictEqual(w.permissions, { contents: "read" });
-        assert.ok(!JSON.stringify(w.jobs["plan-diff"]).includes("secrets."));
+        for (const job of ["test", "plan-diff"]) assert.ok(!JSON.stringify(w.jobs[job]).includes("secrets."), job);
     });
-    it("the guard fails the pull request on protected changes unless it carries the override label", () => {
-        const steps = JSON.stringify(load("pull-request.yml").jobs["plan-diff"].steps);
-        assert.match(steps, /--guard/);
-        assert.match(steps, /allow-protected-change/);
-        assert.match(steps, /exit 1/);
+    describe("the plan-diff guard, by the diff's exit code", () => {
+        const job = load("pull-request.yml").jobs["plan-diff"];
+        const diff = job.steps.find((s) => s.id === "diff");
+        it("records the exit code of plan:diff --guard", () => {
+            assert.ok(diff?.run?.includes("plan:diff") && diff.run.includes("--guard"));
+            assert.match(diff?.run ?? "", /echo "code=\$\?" >> "\$GITHUB_OUTPUT"/);
+        });
+        it("fails the job on exit 3 (guard tripped) with the guard's message", () => {
+            const failing = stepsRunFor(job, 3).filter(failsJob);
+            assert.strictEqual(failing.length, 1);
+            assert.match(failing[0].name ?? "", /Guard/);
+        });
+        it("fails the job on a planning error, saying it is one", () => {
+            for (const code of [1, 2, 4]) {
+                const failing = stepsRunFor(job, code).filter(failsJob);
+                assert.deepStrictEqual(
+                    failing.map((s) => s.name),
+                    ["Planning failed (not a guard decision)"],
+                    String(code),
+                );
+            }
+        });
+        it("passes on exit 0", () => assert.deepStrictEqual(stepsRunFor(job, 0).filter(failsJob), []));
+        it("the label adds --allow-protected only when it is on the pull request", () => {
+            const allow = diff?.env?.ALLOW ?? "";
+            assert.match(allow, /contains\(github\.event\.pull_request\.labels\.\*\.name, 'allow-protected-change'\)/);
+            assert.match(diff?.run ?? "", /--guard \$ALLOW/);
+        });
     });
-    it("pulumi preview runs through the official action, and is skipped visibly without credentials", () => {
+    it("preview runs only for this repository's pull requests, behind an environment, with the policy pack", () => {
         const j = load("pull-request.yml").jobs.preview;
-        const steps = j.steps as { uses?: string; run?: string; with?: { command?: string } }[];
-        assert.ok(steps.some((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "preview"));
-        assert.ok(steps.some((s) => /::notice::pulumi preview skipped/.test(s.run ?? "")));
+        const fork = {
+            "github.event.pull_request.head.repo.full_name": "someone/fork",
+            "github.repository": "org/repo",
+        };
+        const same = { ...fork, "github.event.pull_request.head.repo.full_name": "org/repo" };
+        assert.strictEqual(runs(j.if, fork), false);
+        assert.strictEqual(runs(j.if, same), true);
+        assert.strictEqual(j.environment, "preview-${{ matrix.stack }}");
+        const preview = j.steps.find((s) => /^pulumi preview/.test(s.run ?? ""));
+        assert.match(preview?.run ?? "", /--refresh/);
+        assert.match(preview?.run ?? "", /--policy-pack policy/);
+        for (const s of j.steps.filter((x) => x.uses?.startsWith("pulumi/"))) assert.match(s.uses ?? "", PINNED_SHA);
     });
     it("comments come from a separate workflow_run job that never checks out the pull request's code", () => {
         const w = load("plan-comment.yml");
-        assert.deepStrictEqual(w.on.workflow_run.workflows, ["pull request"]);
-        assert.strictEqual(w.permissions["pull-requests"], "write");
-        const text = read("plan-comment.yml");
-        assert.ok(!/actions\/checkout/.test(text), "no checkout in the comment workflow");
-        assert.match(text, /updateComment/);
-        assert.match(text, /<!-- flannel-to-calico plan-diff: \$\{\{ matrix.stack \}\} -->/);
+        assert.deepStrictEqual((w.on.workflow_run as { workflows: string[] }).workflows, ["pull request"]);
+        assert.strictEqual(w.permissions?.["pull-requests"], "write");
+        assert.ok(!Object.values(w.jobs).some((j) => j.steps.some((s) => s.uses?.startsWith("actions/checkout"))));
     });
-    it("pulumi up runs on push to main, per stack, each behind a GitHub environment", () => {
+    describe("deploy", () => {
         const w = load("deploy.yml");
-        assert.deepStrictEqual(w.on.push.branches, ["main"]);
-        assert.strictEqual(w.jobs.up.environment, "${{ matrix.stack }}");
-        assert.deepStrictEqual([...w.jobs.up.strategy.matrix.stack].sort(), stacks);
-        assert.ok(
-            w.jobs.up.steps.some(
-                (s: { uses?: string; with?: { command?: string } }) =>
-                    s.uses?.startsWith("pulumi/actions@") && s.with?.command === "up",
-            ),
-        );
+        it("runs by hand for one chosen stack, never on push", () => {
+            assert.deepStrictEqual(Object.keys(w.on), ["workflow_dispatch"]);
+            const input = (w.on.workflow_dispatch as { inputs: { stack: { options: string[] } } }).inputs.stack;
+            assert.deepStrictEqual([...input.options].sort(), stacks);
+        });
+        it("runs pulumi up behind the stack's environment, with the policy pack, refreshed first", () => {
+            const up = w.jobs.up;
+            assert.strictEqual(up.environment, "${{ inputs.stack }}");
+            const cmd = up.steps.find((s) => /pulumi up/.test(s.run ?? ""))?.run ?? "";
+            for (const flag of ["--refresh", "--policy-pack policy", "--yes"]) assert.ok(cmd.includes(flag), flag);
+            for (const s of up.steps.filter((x) => x.uses?.startsWith("pulumi/")))
+                assert.match(s.uses ?? "", PINNED_SHA);
+        });
+        it("takes its timeout from the plan's own bound for the stack", () => {
+            assert.strictEqual(w.jobs.up["timeout-minutes"], "${{ fromJSON(needs.bound.outputs.minutes) }}");
+            assert.match(
+                w.jobs.bound.steps.map((s) => s.run ?? "").join("\n"),
+                /outputs\.json"\)\.pulumiUpTimeoutMinutes/,
+            );
+        });
+        it("gets the SSH key and kubeconfig from environment secrets, not from the repository", () => {
+            const creds = w.jobs.up.steps.find((s) => s.env?.SSH_PRIVATE_KEY);
+            assert.strictEqual(creds?.env?.SSH_PRIVATE_KEY, "${{ secrets.SSH_PRIVATE_KEY }}");
+            assert.strictEqual(creds?.env?.KUBECONFIG_CONTENT, "${{ secrets.KUBECONFIG }}");
+        });
     });
 });
