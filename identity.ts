@@ -8,7 +8,7 @@
  * carries `aliases`. test/program/identity.test.ts compares the full URN list
  * of the committed stacks with test/fixtures/urns-<stack>.txt.
  */
-import { STEPS, StepName } from "./nodes/steps";
+import { NODE_COMMAND_NAMES, NodeCommand } from "./nodes/steps";
 
 /** Component type tokens: `flannel-to-calico:<module>:<Name>`. */
 export const TYPES = {
@@ -28,19 +28,30 @@ export const NAMES = {
     networkGuard: "calico-network-guard",
 } as const;
 
-/** A node step's command: `<node>-<step>`. Not the cluster's name: renaming the cluster must replace nothing. */
-export function nodeStepName(node: string, step: StepName): string {
-    return `${node}-${step}`;
+/** A node command: `<node>-preflight` or `<node>-cutover` (never the cluster name: renaming it replaces nothing). */
+export function nodeCommandName(node: string, command: NodeCommand): string {
+    return `${node}-${command}`;
 }
 
-/** Splits a node step's command name back into node and step (1-based position). */
-export function nodeStepOf(name: string): { node: string; step: number; stepName: StepName } | undefined {
-    for (let i = 0; i < STEPS.length; i++) {
-        const suffix = `-${STEPS[i]}`;
-        if (name.endsWith(suffix)) return { node: name.slice(0, -suffix.length), step: i + 1, stepName: STEPS[i] };
+/** The step library shipped to a node: `<node>-library` (a CopyToRemote). */
+export function nodeLibraryName(node: string): string {
+    return `${node}-library`;
+}
+
+/** Splits a node command's name back into node and command (1-based position). */
+export function nodeCommandOf(name: string): { node: string; index: number; command: NodeCommand } | undefined {
+    for (const [i, command] of NODE_COMMAND_NAMES.entries()) {
+        const suffix = `-${command}`;
+        if (name.endsWith(suffix)) return { node: name.slice(0, -suffix.length), index: i + 1, command };
     }
     return undefined;
 }
+
+/** The gate after every node's preflight: no cutover starts before it. */
+export const PREFLIGHT_GATE = "preflight-complete";
+
+/** The gate before the first wave's cutover: every preflight and Calico's base objects. */
+export const CUTOVER_GATE = "cutover-start";
 
 /** The gate after wave `index` (0-based): `wave-<n>-complete`. */
 export function waveGateName(index: number): string {

@@ -18,4 +18,7 @@ for (const w of settings.warnings) void pulumi.log.warn(w);
 const expandPath = (p: string) => (p === "~" || p.startsWith("~/") ? os.homedir() + p.slice(1) : p);
 
 // The engine awaits the exported promise: a failure here fails `pulumi up` with its message.
-export = buildMigration(settings, { expandPath }).then((m) => m.outputs);
+export = buildMigration(settings, { expandPath, writeLibrary: true }).then((m) => ({
+    ...m.outputs,
+    nodeResults: m.nodeResults,
+}));

@@ -8,10 +8,14 @@
  * waves; then Calico's configuration, Typha when it runs, and Calico's
  * workloads after it.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { NAMES } from "./identity";
 import { Settings } from "./settings";
 import { createProviders, Providers } from "./providers";
 import { NodePreparation } from "./nodes/component";
+import { Library } from "./nodes/bundle";
+import * as fs from "fs";
+import * as path from "path";
 import { Calico, Typha } from "./calico/components";
 import { prepareCalico } from "./calico/prepare";
 import { ManifestEnv } from "./calico/source";
@@ -25,6 +29,11 @@ export interface BuildOptions {
     readonly expandPath?: (p: string) => string;
     /** Where manifests come from (CALICO_MANIFEST_DIR, cache, download). */
     readonly manifests?: ManifestEnv;
+    /**
+     * Write the node step library where CopyToRemote reads it (LIBRARY_DIR, relative to the
+     * project: what pulumi runs in). index.ts does; the offline plan writes its own copy. Default false.
+     */
+    readonly writeLibrary?: boolean;
 }
 
 export interface StackOutputs {
@@ -56,29 +65,46 @@ export interface Migration {
     readonly calico: Calico;
     readonly typha?: Typha;
     readonly outputs: StackOutputs;
+    /** Per node, each step's result line from `pulumi up` (stack output nodeResults; empty in previews). */
+    readonly nodeResults: pulumi.Output<Record<string, string>>;
     /** Things the plan's summary should say about what was built (e.g. what a mode switch rolls). */
     readonly notes: readonly string[];
+}
+
+/** Where the node step library is written locally, relative to the project (git-ignored). */
+export const LIBRARY_DIR = ".flannel-to-calico";
+
+/** Writes the library file once (content-addressed: an existing file of that name is the same text). */
+function writeLibrary(lib: Library): void {
+    const file = path.join(LIBRARY_DIR, lib.fileName);
+    if (fs.existsSync(file)) return;
+    fs.mkdirSync(LIBRARY_DIR, { recursive: true });
+    fs.writeFileSync(`${file}.tmp`, lib.text);
+    fs.renameSync(`${file}.tmp`, file);
 }
 
 export async function buildMigration(s: Settings, opts: BuildOptions = {}): Promise<Migration> {
     const prepared = await prepareCalico(s, opts.manifests);
     const providers = createProviders(s, opts.expandPath ?? ((p) => p));
     const nodes = new NodePreparation(NAMES.nodes, {
+        localLibraryDir: LIBRARY_DIR,
         settings: s,
         provider: providers.command,
         images: prepared.images,
         cniBinDir: prepared.cni.binDir,
         cniNetDir: prepared.cni.netDir,
     });
-    // Calico's objects wait on the last wave anyway; registering them after it keeps the program's order plain.
-    const lastWave = await nodes.done;
+    // Calico's base objects change nothing on Flannel nodes (docs/README, "The order"): they go in
+    // after every node's preflight and before the first cutover, so only calico-node waits for the last wave.
+    if (opts.writeLibrary) writeLibrary(nodes.library);
+    const preflight = await nodes.preflightDone;
     const calico = new Calico(NAMES.calico, {
         settings: s,
         parts: prepared.parts,
         provider: providers.kubernetes,
         commandProvider: providers.command,
         poolDefaults: prepared.poolDefaults,
-        after: [lastWave],
+        after: [preflight],
     });
     const typha = s.typha.enabled
         ? new Typha(NAMES.typha, {
@@ -88,8 +114,9 @@ export async function buildMigration(s: Settings, opts: BuildOptions = {}): Prom
               adopt: s.calico.adopt,
           })
         : undefined;
+    const lastWave = await nodes.cutover([...calico.base, ...(typha ? typha.resources : [])]);
     const await_ = calicoNodeTimeouts(s.typha.nodeCount, s.rollout.calicoNodeMaxUnavailable);
-    calico.workloads(typha ? typha.resources : [], {
+    calico.workloads([lastWave, ...(typha ? typha.resources : [])], {
         create: `${await_.createSeconds}s`,
         update: `${await_.updateSeconds}s`,
     });
@@ -119,6 +146,7 @@ export async function buildMigration(s: Settings, opts: BuildOptions = {}): Prom
         calico,
         ...(typha ? { typha } : {}),
         outputs,
+        nodeResults: nodes.results(),
         notes: planNotes(s, prepared.source, prepared.warnings),
     };
 }

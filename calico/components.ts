@@ -91,11 +91,11 @@ export class Calico extends pulumi.ComponentResource {
     }
 
     /**
-     * Registers calico-node after everything in `base` and `typha` (Typha's objects, when it runs),
+     * Registers calico-node after everything in `base` and `after` (the last wave's gate, Typha's objects),
      * with its await bounds; then kube-controllers after calico-node, which nothing waits on.
      */
-    workloads(typha: readonly pulumi.Resource[], calicoNodeTimeouts: pulumi.CustomTimeouts): CalicoWorkloads {
-        const calicoNode = this.reg(this.parts.calicoNode, [...this.base, ...typha], calicoNodeTimeouts);
+    workloads(after: readonly pulumi.Resource[], calicoNodeTimeouts: pulumi.CustomTimeouts): CalicoWorkloads {
+        const calicoNode = this.reg(this.parts.calicoNode, [...this.base, ...after], calicoNodeTimeouts);
         const kubeControllers = this.reg(this.parts.kubeControllers, [...this.base, calicoNode]);
         this.registerOutputs({});
         return { calicoNode, kubeControllers };

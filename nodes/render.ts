@@ -82,17 +82,32 @@ const STEP_TEXT = new Map(
     }),
 );
 
+/** The parameters a program's text reads, in the renderer's order. */
+export function parametersIn(text: string): Parameter[] {
+    return PARAMETERS.filter((n) => PARAMETER_USE.get(n)?.test(text));
+}
+
 /** The parameters a step reads (derived from its text and its helpers'). */
 export function stepParameters(step: StepName): readonly Parameter[] {
     return STEP_TEXT.get(step)?.params ?? [];
 }
 
-/** The bash program of one step: parameters, shared helpers, the step. */
-export function renderStepBody(step: StepName, p: NodeScriptParams): string {
+/**
+ * The bash program of one step without its parameters, which the shipped
+ * library's dispatcher passes in the environment (nodes/bundle.ts).
+ */
+export function stepProgram(step: StepName): string {
+    const text = STEP_TEXT.get(step);
+    if (!text) throw new Error(`unknown node step ${step}`);
+    return ["set -euo pipefail", text.lib, SOURCES[step].trimEnd(), ""].join("\n");
+}
+
+/** Every parameter's value for a node, as the steps read them. */
+export function parameterValues(p: NodeScriptParams): Record<Parameter, string> {
     const k = kernelCheckFor(p.mode);
-    const values: Record<Parameter, string> = {
+    return {
         NODE: p.node,
-        STEP: step,
+        STEP: "",
         STATE_DIR,
         POD_CIDR: p.podCidr,
         KUBERNETES_VERSION: p.kubernetesVersion,
@@ -103,6 +118,11 @@ export function renderStepBody(step: StepName, p: NodeScriptParams): string {
         CNI_NET_DIR: p.cniNetDir,
         IMAGES: p.images.join(" "),
     };
+}
+
+/** The bash program of one step: parameters, shared helpers, the step. */
+export function renderStepBody(step: StepName, p: NodeScriptParams): string {
+    const values = { ...parameterValues(p), STEP: step };
     const text = STEP_TEXT.get(step);
     if (!text) throw new Error(`unknown node step ${step}`);
     return [

@@ -8,7 +8,7 @@
  * not URN: the typed classes alias their older apiVersions, so CRDs moving
  * from v1beta1 to v1 are an update. Other resources are matched by URN.
  */
-import { nodeStepOf } from "../identity";
+import { nodeCommandOf } from "../identity";
 import { Action, classify, PlanEntry, providerVerdict, Verdict } from "./rules";
 
 export type { PlanEntry };
@@ -95,8 +95,8 @@ export function diffPlans(base: readonly PlanEntry[], head: readonly PlanEntry[]
             continue;
         }
         changes.push({ category: categoryOf(e), label, verdict });
-        const step = categoryOf(e) === "node" && verdict.action !== "delete" ? nodeStepOf(e.name) : undefined;
-        if (step) nodesRerun.set(step.node, [...(nodesRerun.get(step.node) ?? []), step.stepName]);
+        const cmd = categoryOf(e) === "node" && verdict.action !== "delete" ? nodeCommandOf(e.name) : undefined;
+        if (cmd) nodesRerun.set(cmd.node, [...(nodesRerun.get(cmd.node) ?? []), cmd.command]);
     }
     return { changes, nodesRerun, dependsOnOnly, guard: guardHits(changes, base, head) };
 }

@@ -5,7 +5,8 @@
  *   summary.md                       what will happen, in words
  *   outputs.json                     the stack outputs pulumi up will export (the deploy workflow reads its bounds)
  *   kubernetes/NNN-<kind>-<ns|cluster>-<name>.yaml   every Kubernetes object, in registration order
- *   nodes/<node>/NN-<step>.sh        every node script, exactly as sent
+ *   nodes/<node>/NN-<command>.sh     every node command, exactly as sent (01-preflight.sh, 02-cutover.sh)
+ *   library/lib-<sha256>.sh          the step library every node gets once (CopyToRemote)
  *   resources.json                   every registration: type, name, urn, parent, dependsOn,
  *                                    provider, protect, retainOnDelete, ignoreChanges, inputs
  *
@@ -19,7 +20,7 @@ import { Settings } from "../settings/types";
 import { buildMigration, Migration } from "../program";
 import { installPlanMonitor, Registration, settled, withoutStackTraces } from "./monitor";
 import { renderSummary } from "./summary";
-import { nodeStepOf } from "../identity";
+import { nodeCommandOf } from "../identity";
 
 export const PROJECT = "flannel-to-calico";
 
@@ -106,14 +107,14 @@ export async function writePlan(
             if (r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers:"))
                 k8s.push(r.inputs);
             if (r.type === "command:remote:Command") {
-                const ns = nodeStepOf(r.name);
+                const ns = nodeCommandOf(r.name);
                 if (ns) {
                     const dir = path.join(outDir, "nodes", ns.node);
                     if (!createdDirs.has(dir)) {
                         fs.mkdirSync(dir, { recursive: true });
                         createdDirs.add(dir);
                     }
-                    const file = path.join(dir, `${String(ns.step).padStart(2, "0")}-${ns.stepName}.sh`);
+                    const file = path.join(dir, `${String(ns.index).padStart(2, "0")}-${ns.command}.sh`);
                     fs.writeFileSync(file, String(r.inputs.create ?? ""), { mode: 0o644 });
                     nodeFiles.push(path.relative(outDir, file));
                 }
@@ -165,6 +166,8 @@ export async function writePlan(
             notes: migration.notes,
         }),
     );
+    fs.mkdirSync(path.join(outDir, "library"), { recursive: true });
+    fs.writeFileSync(path.join(outDir, "library", migration.nodes.library.fileName), migration.nodes.library.text);
     fs.writeFileSync(path.join(outDir, "outputs.json"), `${JSON.stringify(migration.outputs, null, 2)}\n`);
     return { files: { kubernetes: k8sFiles, nodes: nodeFiles, resources: count }, migration };
 }

@@ -347,7 +347,7 @@ describe("Calico under mocks", () => {
     });
     const K8S_TYPES = (t: string) => t.startsWith("kubernetes:") && !t.startsWith("pulumi:");
 
-    it("registers CRDs before custom resources and the IPPool before calico-node, all after the nodes", async () => {
+    it("registers CRDs before custom resources and the IPPool before calico-node, all after every preflight", async () => {
         const { regs } = await build(tutorialRaw());
         const idx = (type: string, name: string) => regs.indexOf(byName(regs, type, name));
         const pool = idx("kubernetes:crd.projectcalico.org/v1:IPPool", "ippool-cluster-default-ipv4-ippool");
@@ -357,9 +357,10 @@ describe("Calico under mocks", () => {
         );
         const node = idx("kubernetes:apps/v1:DaemonSet", "daemonset-kube-system-calico-node");
         assert.ok(crd < pool && pool < node, `${crd} ${pool} ${node}`);
-        const last = byName(regs, "command:local:Command", "wave-3-complete").urn;
+        // Calico's objects change nothing on Flannel nodes: they wait for every preflight, not for the cutover.
+        const preflight = byName(regs, "command:local:Command", "preflight-complete").urn;
         for (const r of regs.filter((x) => K8S_TYPES(x.type) && x.custom))
-            assert.ok(ancestors(regs, r.urn).has(last), `${r.name} does not wait for the nodes`);
+            assert.ok(ancestors(regs, r.urn).has(preflight), `${r.name} does not wait for the preflights`);
     });
     it("protects the CRDs, the IPPool, calico-config and calico-node, and nothing else", async () => {
         const { regs } = await build(tutorialRaw());

@@ -1,158 +1,155 @@
+/**
+ * NodePreparation under mocks: per node a shipped library and two commands;
+ * every preflight before the first cutover; Calico's base objects before the
+ * first cutover; calico-node after the last wave.
+ */
 import * as assert from "assert";
 import { ancestors, build, byName } from "../helpers/mocks";
 import { FAKE_PRIVATE_KEY, generatedRaw, tutorialRaw } from "../helpers/config";
-import { STEPS } from "../../nodes/steps";
-import { sha256 } from "../../nodes/render";
+import { NODE_COMMAND_NAMES } from "../../nodes/steps";
+import { library } from "../../nodes/bundle";
 import { Secret } from "../../settings/secret";
+import { Registration } from "../../plan/monitor";
 
 const CMD = "command:remote:Command";
+const COPY = "command:remote:CopyToRemote";
+const perNode = (regs: Registration[], node: string) => regs.filter((r) => r.name.startsWith(`${node}-`) && r.custom);
 
 describe("NodePreparation under mocks", () => {
-    it("registers one remote.Command per node and step, named node-step, inside the component", async () => {
+    it("registers at most three resources per node: the library, preflight and cutover, inside the component", async () => {
         const { regs } = await build(tutorialRaw());
-        const cmds = regs.filter((r) => r.type === CMD);
-        assert.strictEqual(cmds.length, 3 * STEPS.length);
         const comp = byName(regs, "flannel-to-calico:nodes:NodePreparation", "nodes");
-        for (const c of cmds) assert.strictEqual(c.parent, comp.urn);
-        assert.ok(cmds.some((c) => c.name === "zhangjun-k8s02-remove-flannel"));
+        const mine = perNode(regs, "zhangjun-k8s02");
+        assert.deepStrictEqual(mine.map((r) => `${r.type} ${r.name}`).sort(), [
+            `${CMD} zhangjun-k8s02-cutover`,
+            `${CMD} zhangjun-k8s02-preflight`,
+            `${COPY} zhangjun-k8s02-library`,
+        ]);
+        for (const r of mine) assert.strictEqual(r.parent, comp.urn);
+        assert.strictEqual(regs.filter((r) => r.type === CMD).length, 3 * NODE_COMMAND_NAMES.length);
     });
-    it("chains the steps of a node in order", async () => {
+    it("ships one content-addressed library, never its text, and runs short commands that name steps", async () => {
         const { regs } = await build(tutorialRaw());
-        for (let i = 1; i < STEPS.length; i++) {
-            const c = byName(regs, CMD, `zhangjun-k8s01-${STEPS[i]}`);
-            assert.deepStrictEqual(c.dependsOn, [byName(regs, CMD, `zhangjun-k8s01-${STEPS[i - 1]}`).urn]);
-        }
+        const lib = library();
+        const copy = byName(regs, COPY, "zhangjun-k8s01-library");
+        assert.strictEqual(copy.inputs.remotePath, `.flannel-to-calico/lib-${lib.sha256}.sh`);
+        assert.ok(!JSON.stringify(copy.inputs).includes("f2c_program"), "the library's text is not an input");
+        const cutover = byName(regs, CMD, "zhangjun-k8s01-cutover");
+        const create = String(cutover.inputs.create);
+        assert.ok(create.length < 1500, `${create.length} characters`);
+        assert.match(create, /F2C_STEPS='remove-flannel docker kubelet cni-state apply'/);
+        assert.match(create, new RegExp(`printf '%s  %s\\\\n' ${lib.sha256} "\\$lib" \\| sha256sum -c --status`));
+        assert.deepStrictEqual(cutover.dependsOn.includes(copy.urn), true);
     });
-    it("puts the script hash and rollout.recheck in triggers, with an update and no delete", async () => {
+    it("puts the library's sha256 and rollout.recheck in triggers, with no update text and no delete", async () => {
         const { regs } = await build(tutorialRaw({ rollout: { recheck: "2026-11-24" } }));
-        const c = byName(regs, CMD, "zhangjun-k8s01-docker");
-        assert.deepStrictEqual(c.inputs.triggers, [sha256(String(c.inputs.create)), "2026-11-24"]);
-        assert.strictEqual(c.inputs.update, c.inputs.create);
+        const c = byName(regs, CMD, "zhangjun-k8s01-cutover");
+        assert.deepStrictEqual(c.inputs.triggers, [library().sha256, "2026-11-24"]);
+        assert.strictEqual(c.inputs.update, undefined, "update falls back to create");
         assert.strictEqual(c.inputs.delete, undefined);
     });
-    it("re-runs a node's scripts when recheck is bumped (triggers change, scripts do not)", async () => {
-        const a = byName((await build(tutorialRaw({ rollout: { recheck: "1" } }))).regs, CMD, "zhangjun-k8s01-apply");
-        const b = byName((await build(tutorialRaw({ rollout: { recheck: "2" } }))).regs, CMD, "zhangjun-k8s01-apply");
-        assert.strictEqual(a.inputs.create, b.inputs.create);
-        assert.notDeepStrictEqual(a.inputs.triggers, b.inputs.triggers);
+    it("re-runs a node's commands and re-ships the library when recheck is bumped", async () => {
+        const a = (await build(tutorialRaw({ rollout: { recheck: "1" } }))).regs;
+        const b = (await build(tutorialRaw({ rollout: { recheck: "2" } }))).regs;
+        for (const [type, name] of [
+            [CMD, "zhangjun-k8s01-cutover"],
+            [COPY, "zhangjun-k8s01-library"],
+        ]) {
+            assert.notDeepStrictEqual(
+                byName(a, type, name).inputs.triggers,
+                byName(b, type, name).inputs.triggers,
+                name,
+            );
+        }
     });
     it("builds the connection from the node and ssh settings, pinning the host key and keeping the key secret", async () => {
-        const { regs } = await build(
-            tutorialRaw({
-                ssh: {
-                    user: "ops",
-                    port: 2222,
-                    privateKey: new Secret(FAKE_PRIVATE_KEY),
-                    bastion: {
-                        host: "bastion.example.com",
-                        hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ95Lh9rl//6eIEpALmkDJU5jWtJGTLU566fX5RgT8AO",
-                    },
-                },
-            }),
-            "test",
-            false,
-        );
-        const c = byName(regs, CMD, "zhangjun-k8s03-preflight");
-        type Conn = Record<string, string | number> & { proxy: Record<string, string> };
-        const conn = c.inputs.connection as Conn;
-        assert.strictEqual(conn.host, "172.27.137.238");
-        assert.strictEqual(conn.port, 2222);
-        assert.strictEqual(conn.user, "ops");
-        assert.match(String(conn.hostKey), /^ssh-ed25519 /);
-        assert.strictEqual(conn.privateKey, "[secret]");
-        assert.strictEqual(conn.proxy.host, "bastion.example.com");
-        assert.strictEqual(conn.proxy.privateKey, "[secret]");
-        assert.strictEqual(conn.dialErrorLimit, 10);
-        assert.strictEqual(conn.perDialTimeout, 15);
-        assert.strictEqual(
-            conn.proxy.hostKey,
-            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ95Lh9rl//6eIEpALmkDJU5jWtJGTLU566fX5RgT8AO",
-        );
-        assert.strictEqual(c.inputs.logging, "stderr");
-        assert.deepStrictEqual([...c.additionalSecretOutputs].sort(), ["connection", "stderr", "stdout"]);
+        const bastion = {
+            host: "bastion.example.com",
+            hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ95Lh9rl//6eIEpALmkDJU5jWtJGTLU566fX5RgT8AO",
+        };
+        const ssh = { user: "ops", port: 2222, privateKey: new Secret(FAKE_PRIVATE_KEY), bastion };
+        const { regs } = await build(tutorialRaw({ ssh }), "test", false);
+        for (const c of [byName(regs, CMD, "zhangjun-k8s03-preflight"), byName(regs, COPY, "zhangjun-k8s03-library")]) {
+            type Conn = Record<string, string | number> & { proxy: Record<string, string> };
+            const conn = c.inputs.connection as Conn;
+            assert.deepStrictEqual(
+                [conn.host, conn.port, conn.user, conn.privateKey],
+                ["172.27.137.238", 2222, "ops", "[secret]"],
+            );
+            assert.match(String(conn.hostKey), /^ssh-ed25519 /);
+            assert.deepStrictEqual(
+                [conn.proxy.host, conn.proxy.privateKey, conn.proxy.hostKey],
+                [bastion.host, "[secret]", bastion.hostKey],
+            );
+            assert.deepStrictEqual([conn.dialErrorLimit, conn.perDialTimeout], [10, 15]);
+        }
         assert.ok(!JSON.stringify(regs).includes("TEST-ONLY-NOT-A-REAL-KEY"));
     });
-    it("changes the connection input when the key rotates, so the scripts run again", async () => {
-        const a = await build(tutorialRaw({ ssh: { privateKey: new Secret("key-A") } }), "t", false);
-        const b = await build(
-            tutorialRaw({
-                ssh: {
-                    privateKey: new Secret("key-B"),
-                    bastion: {
-                        host: "10.9.9.9",
-                        hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ95Lh9rl//6eIEpALmkDJU5jWtJGTLU566fX5RgT8AO",
-                    },
-                },
-            }),
-            "t",
-            false,
+    it("shows step results: stdout is an ordinary output (scripts print no secret), logged as it runs", async () => {
+        const { regs } = await build(tutorialRaw({ ssh: { privateKey: new Secret(FAKE_PRIVATE_KEY) } }), "t", false);
+        const c = byName(regs, CMD, "zhangjun-k8s01-cutover");
+        assert.strictEqual(c.inputs.logging, "stdoutAndStderr");
+        assert.deepStrictEqual([...c.additionalSecretOutputs].sort(), ["connection"]);
+        for (const text of [String(c.inputs.create), library().text])
+            assert.ok(!text.includes("TEST-ONLY"), "no secret in what runs");
+    });
+    it("runs every node's preflight before the first cutover, and Calico's base objects before it too", async () => {
+        const { regs, settings } = await build(generatedRaw(10, { rollout: { waveSize: 3, allowLargeWaves: true } }));
+        const first = settings.rollout.waves[0][0];
+        const anc = ancestors(regs, byName(regs, CMD, `${first}-cutover`).urn);
+        for (const n of settings.nodes) assert.ok(anc.has(byName(regs, CMD, `${n.name}-preflight`).urn), n.name);
+        for (const name of [
+            "ippool-cluster-default-ipv4-ippool",
+            "configmap-kube-system-calico-config",
+            "customresourcedefinition-cluster-ippools.crd.projectcalico.org",
+        ]) {
+            assert.ok(anc.has(regs.find((r) => r.name === name)?.urn ?? ""), `${name} before the first cutover`);
+        }
+        const node = regs.find((r) => r.name === "daemonset-kube-system-calico-node");
+        assert.ok(
+            node && ancestors(regs, node.urn).has(byName(regs, CMD, `${settings.rollout.waves[3][0]}-cutover`).urn),
+            "calico-node after the last wave",
         );
-        assert.notDeepStrictEqual(
-            byName(a.regs, CMD, "zhangjun-k8s01-preflight").inputs.connection,
-            byName(b.regs, CMD, "zhangjun-k8s01-preflight").inputs.connection,
+        const preflight = ancestors(regs, byName(regs, CMD, `${settings.rollout.waves[3][0]}-preflight`).urn);
+        assert.ok(
+            ![...preflight].some((u) => u.includes("-cutover") || u.includes("kubernetes:")),
+            "a preflight waits for nothing but its library",
         );
     });
-    it("makes every command of wave k+1 wait for every node of wave k (through the wave's gate)", async () => {
+    it("makes wave k+1 wait for every node of wave k, and no node for another of its wave", async () => {
         const { regs, settings } = await build(generatedRaw(10, { rollout: { waveSize: 3, allowLargeWaves: true } }));
         const waves = settings.rollout.waves;
-        assert.strictEqual(waves.length, 4);
         for (let w = 1; w < waves.length; w++) {
-            for (const node of waves[w])
-                for (const step of STEPS) {
-                    const anc = ancestors(regs, byName(regs, CMD, `${node}-${step}`).urn);
-                    for (const prev of waves[w - 1])
-                        assert.ok(
-                            anc.has(byName(regs, CMD, `${prev}-apply`).urn),
-                            `${node}-${step} does not wait for ${prev}`,
-                        );
-                }
-            // Inside a wave, nodes run in parallel: no node waits on another of its wave.
-            if (waves[w].length > 1) {
-                const anc = ancestors(regs, byName(regs, CMD, `${waves[w][1]}-apply`).urn);
-                assert.ok(!anc.has(byName(regs, CMD, `${waves[w][0]}-apply`).urn));
+            for (const node of waves[w]) {
+                const anc = ancestors(regs, byName(regs, CMD, `${node}-cutover`).urn);
+                for (const prev of waves[w - 1])
+                    assert.ok(anc.has(byName(regs, CMD, `${prev}-cutover`).urn), `${node} waits for ${prev}`);
             }
+            if (waves[w].length < 2) continue;
+            const anc = ancestors(regs, byName(regs, CMD, `${waves[w][1]}-cutover`).urn);
+            assert.ok(!anc.has(byName(regs, CMD, `${waves[w][0]}-cutover`).urn));
         }
     });
-    it("keeps existing nodes' commands and dependencies when a node is appended", async () => {
+    it("keeps existing nodes' resources and dependencies when a node is appended", async () => {
+        const cluster = {
+            name: "gen-7",
+            kubernetesVersion: "1.28.4",
+            podCidr: "172.30.0.0/16",
+            serviceCidr: "10.254.0.0/16",
+            context: "gen-7",
+        };
         const a = await build(generatedRaw(7, { rollout: { waveSize: 3, allowLargeWaves: true } }));
-        const b = await build(
-            generatedRaw(8, {
-                rollout: { waveSize: 3, allowLargeWaves: true },
-                cluster: {
-                    name: "gen-7",
-                    kubernetesVersion: "1.28.4",
-                    podCidr: "172.30.0.0/16",
-                    serviceCidr: "10.254.0.0/16",
-                    context: "gen-7",
-                },
-            }),
-        );
-        for (const r of a.regs.filter((x) => x.type === CMD)) {
-            const same = byName(b.regs, CMD, r.name);
+        const b = await build(generatedRaw(8, { rollout: { waveSize: 3, allowLargeWaves: true }, cluster }));
+        for (const r of a.regs.filter((x) => x.type === CMD || x.type === COPY)) {
+            const same = byName(b.regs, r.type, r.name);
             assert.deepStrictEqual(same.inputs, r.inputs);
-            assert.deepStrictEqual(same.dependsOn, r.dependsOn);
+            if (!r.name.endsWith("-preflight")) assert.deepStrictEqual(same.dependsOn, r.dependsOn, r.name);
         }
-        assert.strictEqual(
-            b.regs.filter((x) => x.type === CMD).length - a.regs.filter((x) => x.type === CMD).length,
-            STEPS.length,
-        );
+        assert.strictEqual(perNode(b.regs, "node-0008").length, 3);
     });
     it("keeps the graph linear in the node count", async () => {
         const { regs } = await build(generatedRaw(300));
         const edges = regs.reduce((n, r) => n + r.dependsOn.length, 0);
-        assert.ok(edges < 300 * (STEPS.length + 2), `${edges} dependency edges for 300 nodes`);
-    });
-    it("reports wave count and dependency depth for 3, 100 and 1000 nodes", async () => {
-        for (const n of [3, 100, 1000]) {
-            const { regs, settings } = await build(n === 3 ? tutorialRaw() : generatedRaw(n));
-            const depth = new Map<string, number>();
-            for (const r of regs) depth.set(r.urn, 1 + Math.max(0, ...r.dependsOn.map((d) => depth.get(d) ?? 0)));
-            const max = Math.max(...depth.values());
-            process.stderr.write(
-                `      ${n} nodes: ${settings.rollout.waves.length} wave(s) of ${settings.rollout.waveSize}, dependency depth ${max}\n`,
-            );
-            // Each wave adds its node steps plus its gate; Kubernetes objects come after the last gate.
-            assert.ok(max >= settings.rollout.waves.length * (STEPS.length + 1));
-        }
+        assert.ok(edges < 300 * 6, `${edges} dependency edges for 300 nodes`);
     });
 });

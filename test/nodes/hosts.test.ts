@@ -13,7 +13,7 @@ import { Secret } from "../../settings/secret";
 import { Settings } from "../../settings";
 import { nodeConnection } from "../../nodes/connection";
 import { StepName, STEPS } from "../../nodes/steps";
-import { nodeStepName } from "../../identity";
+import { stepProgram } from "../../nodes/render";
 import { buildSettings } from "../helpers/mocks";
 import { settingsOf } from "../helpers/config";
 import {
@@ -41,19 +41,12 @@ function settingsFor(fleet: HostFleet, hosts: TestHost[], extra: Record<string, 
     );
 }
 
-/** The scripts the component registers for each node, by step name. */
+/** Each node's per-step scripts, with the steps and parameters the component ships (NodePreparation.stepScript). */
 async function scriptsFor(s: Settings): Promise<Map<string, Map<StepName, string>>> {
-    const { regs } = await buildSettings(s);
+    const { migration } = await buildSettings(s);
     const out = new Map<string, Map<StepName, string>>();
-    for (const n of s.nodes) {
-        const steps = new Map<StepName, string>();
-        for (const step of STEPS) {
-            const r = regs.find((x) => x.type === "command:remote:Command" && x.name === nodeStepName(n.name, step));
-            assert.ok(r, `no command for ${n.name} ${step}`);
-            steps.set(step, String(r.inputs.create));
-        }
-        out.set(n.name, steps);
-    }
+    for (const n of s.nodes)
+        out.set(n.name, new Map(STEPS.map((step) => [step, migration.nodes.stepScript(n.name, step)])));
     return out;
 }
 
@@ -448,28 +441,23 @@ describe("node scripts on real test hosts over SSH", function () {
     });
 
     describe("shellcheck", () => {
-        it("passes every rendered script and the bash body inside it", async () => {
+        it("passes every registered command, the shipped library and each step's bash program", async () => {
             const s = settingsOf({}, { stack: "sc" });
-            const { regs } = await buildSettings(s);
+            const { regs, migration } = await buildSettings(s);
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "f2c-sc-"));
             try {
                 const files: string[] = [];
+                const write = (name: string, text: string) => {
+                    fs.writeFileSync(path.join(dir, name), text);
+                    files.push(path.join(dir, name));
+                };
                 for (const r of regs.filter(
                     (x) => x.type === "command:remote:Command" && x.name.startsWith("zhangjun-k8s01-"),
-                )) {
-                    const script = String(r.inputs.create);
-                    const body = script
-                        .split("\n")
-                        .slice(
-                            script.split("\n").indexOf("F2C_BODY=$(cat <<'F2C_END_OF_SCRIPT'") + 1,
-                            script.split("\n").indexOf("F2C_END_OF_SCRIPT"),
-                        )
-                        .join("\n");
-                    fs.writeFileSync(path.join(dir, `${r.name}.sh`), script);
-                    fs.writeFileSync(path.join(dir, `${r.name}.body.bash`), `#!/bin/bash\n${body}\n`);
-                    files.push(path.join(dir, `${r.name}.sh`), path.join(dir, `${r.name}.body.bash`));
-                }
-                assert.strictEqual(files.length, 12);
+                ))
+                    write(`${r.name}.sh`, String(r.inputs.create));
+                write("library.sh", migration.nodes.library.text);
+                for (const step of STEPS) write(`${step}.bash`, `#!/bin/bash\n${stepProgram(step)}`);
+                assert.strictEqual(files.length, 2 + 1 + STEPS.length);
                 try {
                     execFileSync("shellcheck", files, { encoding: "utf8" });
                 } catch (e) {

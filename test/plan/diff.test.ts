@@ -8,7 +8,7 @@ import { writePlan } from "../../plan/planner";
 import { diffPlans, PlanDiff, PlanEntry } from "../../plan/diff";
 import { COMMENT_LIMIT, renderMarkdown } from "../../plan/diffRender";
 import { generatedRaw, tutorialRaw } from "../helpers/config";
-import { STEPS } from "../../nodes/steps";
+import { NODE_COMMAND_NAMES, STEPS } from "../../nodes/steps";
 import { needsManifests } from "../setup";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -78,9 +78,11 @@ describe("plan diff for pull requests", () => {
         const a = await planOf(generatedRaw(7, { rollout: { waveSize: 3, allowLargeWaves: true } }));
         const b = await planOf(generatedRaw(8, { rollout: { waveSize: 3, allowLargeWaves: true }, cluster }));
         const d = diffPlans(a, b);
-        assert.deepStrictEqual(changed(d), STEPS.map((s) => `create node-0008-${s}`).sort());
+        const mine = ["library", ...NODE_COMMAND_NAMES].map((c) => `create node-0008-${c}`);
+        assert.deepStrictEqual(changed(d), mine.sort());
         assert.deepStrictEqual([...d.nodesRerun.keys()], ["node-0008"]);
         assert.ok(d.dependsOnOnly.includes("wave-3-complete"), "the gate's new dependency is mentioned");
+        assert.ok(d.dependsOnOnly.includes("preflight-complete"), "so is the preflight gate's");
         assert.match(renderMarkdown(d, { stack: "gen", base: "main" }), /Dependencies only \(nothing runs\)/);
     });
     it("shows old and new values, and the exact path inside arrays (named items by name)", async () => {

@@ -7,6 +7,7 @@ import * as yaml from "js-yaml";
 import { requireSettings } from "../../settings";
 import { Secret } from "../../settings/secret";
 import { writePlan } from "../../plan/planner";
+import { library } from "../../nodes/bundle";
 import { FAKE_PRIVATE_KEY, generatedRaw, settingsOf } from "../helpers/config";
 import { needsManifests } from "../setup";
 
@@ -46,12 +47,9 @@ describe("the offline plan", () => {
             assert.ok(fs.existsSync(path.join(dir, f)), f);
         assert.deepStrictEqual(fs.readdirSync(path.join(dir, "nodes", "zhangjun-k8s02")), [
             "01-preflight.sh",
-            "02-remove-flannel.sh",
-            "03-docker.sh",
-            "04-kubelet.sh",
-            "05-cni-state.sh",
-            "06-apply.sh",
+            "02-cutover.sh",
         ]);
+        assert.deepStrictEqual(fs.readdirSync(path.join(dir, "library")), [library().fileName]);
     });
     it("names Kubernetes files NNN-kind-namespace|cluster-name.yaml and numbers them so none depends on a later one", () => {
         const files = fs.readdirSync(path.join(dir, "kubernetes")).sort();

@@ -10,8 +10,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { requireSettings } from "../../settings";
 import { rawConfigFromStackFile } from "../../settings/sources";
-import { nodeStepName, nodeStepOf, objectResourceName, waveGateName } from "../../identity";
-import { STEPS } from "../../nodes/steps";
+import { nodeCommandName, nodeCommandOf, objectResourceName, waveGateName } from "../../identity";
+import { NODE_COMMAND_NAMES } from "../../nodes/steps";
 import { buildSettings } from "../helpers/mocks";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -48,15 +48,15 @@ describe("resource identity", () => {
         const renamed = new Set([...now].map((u) => u.replace(/-preflight$/, "-pre-flight")));
         assert.strictEqual(lost([...now], renamed).length, 3);
     });
-    it("splits node step names back exactly, for every step", () => {
-        for (const step of STEPS) {
-            assert.deepStrictEqual(nodeStepOf(nodeStepName("k8s-01", step)), {
+    it("splits node command names back exactly, for every command", () => {
+        for (const [i, command] of NODE_COMMAND_NAMES.entries()) {
+            assert.deepStrictEqual(nodeCommandOf(nodeCommandName("k8s-01", command)), {
                 node: "k8s-01",
-                step: STEPS.indexOf(step) + 1,
-                stepName: step,
+                index: i + 1,
+                command,
             });
         }
-        assert.strictEqual(nodeStepOf(waveGateName(0)), undefined);
+        assert.strictEqual(nodeCommandOf(waveGateName(0)), undefined);
     });
     it("names Kubernetes objects by kind, namespace and name, never by apiVersion", () => {
         const o = { kind: "CustomResourceDefinition", metadata: { name: "ippools.crd.projectcalico.org" } };

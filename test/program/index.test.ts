@@ -6,7 +6,7 @@ import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { installPlanMonitor, Registration, settled } from "../../plan/monitor";
 import { FAKE_PRIVATE_KEY } from "../helpers/config";
-import { STEPS } from "../../nodes/steps";
+import { NODE_COMMAND_NAMES } from "../../nodes/steps";
 
 /** Config as the CLI passes it: namespaced keys, objects as JSON strings, the encrypted keys listed. */
 function setStackConfig(file: string, extra: Record<string, unknown>, secretKeys: string[]): void {
@@ -44,7 +44,10 @@ describe("index.ts", () => {
         const provider = regs.find((r) => r.type === "pulumi:providers:kubernetes")!;
         assert.strictEqual(provider.inputs.context, "tutorial");
         assert.ok(!String(provider.inputs.kubeconfig).startsWith("~"), "pulumi up expands ~ in the kubeconfig path");
-        assert.strictEqual(regs.filter((r) => r.type === "command:remote:Command").length, 3 * STEPS.length);
+        assert.strictEqual(
+            regs.filter((r) => r.type === "command:remote:Command").length,
+            3 * NODE_COMMAND_NAMES.length,
+        );
         assert.ok(!JSON.stringify(regs).includes("TEST-ONLY-NOT-A-REAL-KEY"));
     });
     it("refuses a private key stored in plain text, before any resource", async () => {

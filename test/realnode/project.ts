@@ -9,7 +9,6 @@ import { Settings } from "../../settings";
 import { NodeConnection, nodeConnection } from "../../nodes/connection";
 import { renderStepScript, shq } from "../../nodes/render";
 import { STEPS, StepName } from "../../nodes/steps";
-import { nodeStepName } from "../../identity";
 import { buildSettings } from "../helpers/mocks";
 import { settingsOf } from "../helpers/config";
 import { runOnNode, RunResult, NodeRunError } from "../helpers/runner";
@@ -58,12 +57,8 @@ export function stackSettings(
  * (what `pulumi up` sends and the plan writes), in step order.
  */
 export async function stepScripts(s: Settings, node: string): Promise<string[]> {
-    const { regs } = await buildSettings(s);
-    return STEPS.map((step) => {
-        const r = regs.find((x) => x.type === "command:remote:Command" && x.name === nodeStepName(node, step));
-        assert.ok(r, `no command registered for ${node} ${step}`);
-        return String(r.inputs.create);
-    });
+    const { migration } = await buildSettings(s);
+    return STEPS.map((step) => migration.nodes.stepScript(node, step));
 }
 
 /** The images a stack pulls in preflight (registry mirror applied), read from the rendered preflight. */
