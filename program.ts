@@ -15,7 +15,13 @@ import { NodePreparation } from "./nodes/component";
 import { Calico, Typha } from "./calico/components";
 import { prepareCalico } from "./calico/prepare";
 import { ManifestEnv } from "./calico/source";
-import { ipAutodetectionChoice, mtuChoice, NetworkChoice } from "./calico/autodetect";
+import {
+    encapOverhead,
+    firstFoundExclusions,
+    ipAutodetectionChoice,
+    mtuChoice,
+    NetworkChoice,
+} from "./calico/autodetect";
 import { calicoNodeTimeouts, CalicoNodeTimeouts, pulumiUpTimeoutMinutes } from "./calico/timeouts";
 import { networkState, stateText } from "./calico/modeSwitch";
 import { CONFIG_HASH_ANNOTATION } from "./calico/patches";
@@ -69,6 +75,12 @@ export async function buildMigration(s: Settings, opts: BuildOptions = {}): Prom
         images: prepared.images,
         cniBinDir: prepared.cni.binDir,
         cniNetDir: prepared.cni.netDir,
+        flannelCheck: {
+            podMtu: String(prepared.parts.configMap.data?.veth_mtu),
+            encapOverhead: encapOverhead(s.network),
+            ipAutodetection: s.network.ipAutodetectionMethod ?? "first-found",
+            autodetectExclude: firstFoundExclusions(s.calico.version),
+        },
     });
     // Calico's objects wait on the last wave anyway; registering them after it keeps the program's order plain.
     const lastWave = await nodes.done;

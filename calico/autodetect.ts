@@ -4,7 +4,6 @@
  * used. Pure functions.
  */
 import { NetworkSettings } from "../settings/types";
-import { encapOverhead } from "./patches";
 import { Version } from "./versions";
 
 /**
@@ -48,6 +47,14 @@ export const FIRST_FOUND_EXCLUDE_V326 = [
     "^wg-v6\\.cali.*",
     "^nodelocaldns.*",
 ] as const;
+
+/**
+ * The largest header Felix may add in this mode family: IPIP 20, VXLAN 50
+ * (calico v3.26.5 felix/dataplane/linux/int_dataplane.go ConfigureDefaultMTUs).
+ */
+export function encapOverhead(n: Pick<NetworkSettings, "mode" | "vxlanTransition">): number {
+    return n.mode === "vxlan" || n.vxlanTransition ? 50 : 20;
+}
 
 type V = Pick<Version, "major" | "minor">;
 const before326 = (v: V) => v.major === 3 && v.minor < 26;

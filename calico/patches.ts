@@ -5,6 +5,7 @@
 import * as crypto from "crypto";
 import { NetworkSettings } from "../settings/types";
 import { TyphaDecision } from "../settings/typha";
+import { encapOverhead } from "./autodetect";
 import { calicoParts, CalicoParts, containersOf, K8sObject, typhaParts } from "./manifest";
 import { backendFor } from "./modeSwitch";
 import { untolerated } from "./ordering";
@@ -58,14 +59,6 @@ export function mirrorImage(image: string, registry: string): string {
 function mirrorAll(objs: readonly K8sObject[], registry?: string): void {
     if (!registry) return;
     for (const c of objs.flatMap(containersOf)) if (c.image) c.image = mirrorImage(c.image, registry);
-}
-
-/**
- * The largest header Felix may add in this mode family: IPIP 20, VXLAN 50
- * (calico v3.26.5 felix/dataplane/linux/int_dataplane.go ConfigureDefaultMTUs).
- */
-export function encapOverhead(n: Pick<NetworkSettings, "mode" | "vxlanTransition">): number {
-    return n.mode === "vxlan" || n.vxlanTransition ? 50 : 20;
 }
 
 function patchConfigMap(cm: K8sObject, p: PatchInput, warnings: string[]): void {

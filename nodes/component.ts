@@ -8,7 +8,7 @@ import * as command from "@pulumi/command";
 import { nodeStepName, TYPES, waveGateName } from "../identity";
 import { Settings } from "../settings/types";
 import { nodeConnection, toConnectionArgs } from "./connection";
-import { renderStepScript, sha256, STEPS } from "./render";
+import { FlannelCheck, renderStepScript, sha256, STEPS } from "./render";
 
 export interface NodePreparationArgs {
     /** The validated stack settings: nodes, waves, ssh, recheck. */
@@ -21,6 +21,8 @@ export interface NodePreparationArgs {
     readonly cniNetDir?: string;
     /** The stack's explicit command provider. Required. */
     readonly provider: command.Provider;
+    /** Calico's MTU and IP autodetection, which preflight checks against Flannel's facts. Default: see render.ts. */
+    readonly flannelCheck?: FlannelCheck;
 }
 
 /** Resolves when a resource's registration has completed (in `pulumi up`: when its step is done). */
@@ -46,6 +48,7 @@ export class NodePreparation extends pulumi.ComponentResource {
             images: args.images ?? [],
             cniBinDir: args.cniBinDir ?? "/opt/cni/bin",
             cniNetDir: args.cniNetDir ?? "/etc/cni/net.d",
+            ...(args.flannelCheck ? { flannelCheck: args.flannelCheck } : {}),
         };
         const cmdOpts = { parent: this, provider: args.provider };
         const wave = (w: number, previous: pulumi.Resource | undefined): pulumi.Resource => {
