@@ -51,7 +51,8 @@ describe("plan diff for pull requests", () => {
         // calico-node rolls on the calico-config change: its pod template carries the data's hash.
         assert.match(md, /\| Kubernetes objects \| 0 \| 3 \| 0 \|/);
         assert.match(md, /DaemonSet kube-system\/calico-node` — `spec.template.metadata.annotations/);
-        assert.match(md, /\| Node scripts \| 0 \| 0 \| 0 \|/);
+        // preflight checks the new MTU against the interface flanneld used, on every node.
+        assert.match(md, /\| Node scripts \| 0 \| 3 \| 0 \|/);
         assert.match(md, /- changed: `crd.projectcalico.org IPPool default-ipv4-ippool` — `spec.ipipMode`/);
         assert.match(md, /- changed: `core ConfigMap kube-system\/calico-config` — `data.veth_mtu`/);
         assert.ok(!md.includes("CAUTION"));
