@@ -49,11 +49,13 @@ export const FIRST_FOUND_EXCLUDE_V326 = [
 ] as const;
 
 /**
- * The largest header Felix may add in this mode family: IPIP 20, VXLAN 50
- * (calico v3.26.5 felix/dataplane/linux/int_dataplane.go ConfigureDefaultMTUs).
+ * The header the mode's encapsulation adds to a pod packet: IPIP 20, VXLAN 50, none for bgp
+ * (calico v3.26.5 felix/dataplane/linux/int_dataplane.go ConfigureDefaultMTUs). During
+ * network.vxlanTransition both are on, so VXLAN's must fit before the pool switches.
  */
 export function encapOverhead(n: Pick<NetworkSettings, "mode" | "vxlanTransition">): number {
-    return n.mode === "vxlan" || n.vxlanTransition ? 50 : 20;
+    if (n.mode === "vxlan" || n.vxlanTransition) return 50;
+    return n.mode === "bgp" ? 0 : 20;
 }
 
 type V = Pick<Version, "major" | "minor">;
@@ -104,7 +106,7 @@ export function mtuChoice(
     v: V,
 ): NetworkChoice {
     const overhead = encapOverhead(n);
-    const rule = `preflight checks veth_mtu + ${overhead} (the largest header this mode family adds) against the MTU of the interface flanneld used`;
+    const rule = `preflight checks veth_mtu + ${overhead} (the header this mode adds) against the MTU of the interface flanneld used`;
     if (vethMtu === "0")
         return {
             value: "auto",

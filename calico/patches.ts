@@ -69,7 +69,7 @@ function patchConfigMap(cm: K8sObject, p: PatchInput, warnings: string[]): void 
     const { mtu, mode } = p.network;
     if (mtu !== undefined) cm.data.veth_mtu = String(mtu);
     const overhead = encapOverhead(p.network);
-    if (mtu !== undefined && mtu > 1500 - overhead) {
+    if (mtu !== undefined && overhead > 0 && mtu > 1500 - overhead) {
         warnings.push(
             `network.mtu ${mtu} leaves no room for the ${overhead}-byte ${overhead === 50 ? "VXLAN" : "IPIP"} header ` +
                 `on a 1500-byte uplink: use at most ${1500 - overhead}, unless the node network carries jumbo frames ` +

@@ -35,7 +35,7 @@ export interface NodeScriptParams {
 export interface FlannelCheck {
     /** calico-config's veth_mtu; "0" is auto (Felix derives it), which is not checked. */
     readonly podMtu: string;
-    /** The largest header Calico adds in the mode family: IPIP 20, VXLAN 50. */
+    /** The header Calico's encapsulation adds in this mode: IPIP 20, VXLAN 50, none for bgp. */
     readonly encapOverhead: number;
     /** calico-node's IP_AUTODETECTION_METHOD, "first-found" when unset. */
     readonly ipAutodetection: string;
@@ -122,7 +122,7 @@ export function renderStepBody(step: StepName, p: NodeScriptParams): string {
         CNI_NET_DIR: p.cniNetDir,
         IMAGES: p.images.join(" "),
         POD_MTU: p.flannelCheck?.podMtu ?? "0",
-        ENCAP_OVERHEAD: String(p.flannelCheck?.encapOverhead ?? (p.mode === "vxlan" ? 50 : 20)),
+        ENCAP_OVERHEAD: String(p.flannelCheck?.encapOverhead ?? (p.mode === "vxlan" ? 50 : p.mode === "bgp" ? 0 : 20)),
         IP_AUTODETECTION: p.flannelCheck?.ipAutodetection ?? "first-found",
         // Calico splits interface regex lists on commas.
         AUTODETECT_EXCLUDE: (p.flannelCheck?.autodetectExclude ?? FIRST_FOUND_EXCLUDE_V326).join(","),

@@ -105,5 +105,9 @@ describe("preflight: Flannel's facts before its removal", function () {
         assert.match(vxlan.stderr, /pod MTU 1460 plus Calico's 50-byte header is 1510.*at most 1450/);
         const fits = await step(settingsFor(fleet, host, { network: { mode: "vxlan", mtu: 1450 } }), 1);
         assert.strictEqual(fits.code, 0, fits.stderr);
+        // Plain bgp adds no header: the pods may use the whole underlay MTU.
+        const bgp = await step(settingsFor(fleet, host, { network: { mode: "bgp", mtu: 1500 } }), 1);
+        assert.strictEqual(bgp.code, 0, bgp.stderr);
+        assert.match(bgp.stdout, /pod MTU 1500 \+ 0-byte header fits the underlay MTU 1500/);
     });
 });
