@@ -134,10 +134,19 @@ else
 
   # Which interface calico-node's autodetection picks (node autodetection GetInterfaces
   # and FilteredEnumeration): interfaces from the highest index down, the first with a
-  # global IPv4 address that the method's regexes (Go, unanchored) include and do not
-  # exclude; flannel.1 and cni0 are gone by then (remove-flannel deletes them).
-  has_global_ipv4() {
-    ip -o -4 addr show dev "$1" 2>/dev/null | awk '{ split($4, p, "/"); if (p[1] !~ /^(127|169\.254)\./) f = 1 } END { exit !f }'
+  # global IPv4 address (inside one of cidr='s networks) that the method's regexes (Go,
+  # unanchored) include and do not exclude; flannel.1 and cni0 are gone by then.
+  has_global_ipv4() { # name [comma-separated CIDRs]
+    local a c
+    local IFS=,
+    for a in $(ip -o -4 addr show dev "$1" 2>/dev/null | awk '{ split($4, p, "/"); print p[1] }' | tr '\n' ,); do
+      case "$a" in 127.*|169.254.*|'') continue ;; esac
+      [ -n "${2:-}" ] || return 0
+      for c in $2; do
+        if in_cidr "$a" "$(echo "$c" | tr -d ' ')"; then return 0; fi
+      done
+    done
+    return 1
   }
   matches_any() { # name comma-separated-regexes
     local r rc
@@ -152,11 +161,12 @@ else
     return 1
   }
   calico_pick() {
-    local incl="" excl="" dest idx name
+    local incl="" excl="" cidrs="" dest idx name
     case "$IP_AUTODETECTION" in
       first-found) excl=$AUTODETECT_EXCLUDE ;;
       interface=*) incl=${IP_AUTODETECTION#interface=} ;;
       skip-interface=*) excl="$AUTODETECT_EXCLUDE,${IP_AUTODETECTION#skip-interface=}" ;;
+      cidr=*) cidrs=${IP_AUTODETECTION#cidr=} ;;
       can-reach=*)
         dest=${IP_AUTODETECTION#can-reach=}
         case "$dest" in [0-9]*.*.*.*) ;; *) dest=$(getent ahostsv4 "$dest" | awk '{ print $1; exit }') ;; esac
@@ -169,14 +179,14 @@ else
       case "$name" in flannel.1|cni0) continue ;; esac
       if [ -n "$incl" ] && ! matches_any "$name" "$incl"; then continue; fi
       if [ -n "$excl" ] && matches_any "$name" "$excl"; then continue; fi
-      if has_global_ipv4 "$name"; then echo "$name"; return 0; fi
+      if has_global_ipv4 "$name" "$cidrs"; then echo "$name"; return 0; fi
     done <<EOF_LINKS
 $(ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $1, $2 }' | sort -rn)
 EOF_LINKS
     return 0
   }
   case "$IP_AUTODETECTION" in
-    first-found|interface=*|skip-interface=*|can-reach=*)
+    first-found|interface=*|skip-interface=*|can-reach=*|cidr=*)
       if [ -z "$flannel_iface" ]; then
         warn "flanneld's interface is not known here: IP autodetection ($IP_AUTODETECTION) not checked"
       else

@@ -93,6 +93,25 @@ describe("preflight: Flannel's facts before its removal", function () {
             assert.match(ok.stdout, new RegExp(`IP autodetection \\(${method.replace(/[.=]/g, "\\$&")}\\) picks eth0`));
         }
     });
+    it("cidr= (v3.26+) picks the interface whose address is inside one of its networks", async () => {
+        const host = await fleet.create("cidr-01");
+        host.exec("ip link add eth1 type bridge && ip addr add 10.99.0.1/24 dev eth1 && ip link set eth1 up");
+        const v326 = (method: string) =>
+            settingsFor(fleet, host, {
+                cluster: { kubernetesVersion: "1.28.4" },
+                calico: { version: "v3.26.5" },
+                network: { ipAutodetectionMethod: method },
+            });
+        const ok = await step(v326("cidr=10.213.0.0/16"), 1);
+        assert.strictEqual(ok.code, 0, ok.stderr);
+        assert.match(ok.stdout, /IP autodetection \(cidr=10\.213\.0\.0\/16\) picks eth0/);
+        const r = await step(v326("cidr=10.99.0.0/24"), 1);
+        assert.strictEqual(r.code, 1);
+        assert.match(
+            r.stderr,
+            /\(cidr=10\.99\.0\.0\/24\) would pick eth1 on this node, but flanneld carried the overlay on eth0/,
+        );
+    });
     it("fails when the pod MTU plus Calico's header exceeds the MTU of flanneld's interface", async () => {
         const host = await fleet.create("mtu-01");
         const ipip = await step(settingsFor(fleet, host, { network: { mtu: 1490 } }), 1);
