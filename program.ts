@@ -101,10 +101,10 @@ export async function buildMigration(s: Settings, opts: BuildOptions = {}): Prom
               adopt: s.calico.adopt,
           })
         : undefined;
-    const await_ = calicoNodeTimeouts(s.typha.nodeCount, s.rollout.calicoNodeMaxUnavailable);
+    const calicoNodeAwait = calicoNodeTimeouts(s.typha.nodeCount, s.rollout.calicoNodeMaxUnavailable);
     calico.workloads(typha ? typha.resources : [], {
-        create: `${await_.createSeconds}s`,
-        update: `${await_.updateSeconds}s`,
+        create: `${calicoNodeAwait.createSeconds}s`,
+        update: `${calicoNodeAwait.updateSeconds}s`,
     });
     const outputs: StackOutputs = {
         cluster: s.cluster.name,
@@ -119,10 +119,10 @@ export async function buildMigration(s: Settings, opts: BuildOptions = {}): Prom
         networkState: stateText(networkState(s.calico.version, s.network.mode, s.network.vxlanTransition)),
         calicoMtu: mtuChoice(s.network, String(prepared.parts.configMap.data?.veth_mtu), s.calico.version),
         ipAutodetection: ipAutodetectionChoice(s.network, s.calico.version),
-        calicoNodeAwait: await_,
+        calicoNodeAwait,
         pulumiUpTimeoutMinutes: pulumiUpTimeoutMinutes({
             nodeWaves: s.rollout.waves.length,
-            calicoNode: await_,
+            calicoNode: calicoNodeAwait,
             typha: s.typha.enabled,
         }),
     };
