@@ -19,10 +19,17 @@ import * as path from "path";
 import { Calico, Typha } from "./calico/components";
 import { prepareCalico } from "./calico/prepare";
 import { ManifestEnv } from "./calico/source";
-import { ipAutodetectionChoice, mtuChoice, NetworkChoice } from "./calico/autodetect";
+import {
+    encapOverhead,
+    firstFoundExclusions,
+    ipAutodetectionChoice,
+    mtuChoice,
+    NetworkChoice,
+} from "./calico/autodetect";
 import { calicoNodeTimeouts, CalicoNodeTimeouts, pulumiUpTimeoutMinutes } from "./calico/timeouts";
 import { networkState, stateText } from "./calico/modeSwitch";
 import { CONFIG_HASH_ANNOTATION } from "./calico/patches";
+import { felixFollowsPools } from "./calico/sideEffects";
 
 export interface BuildOptions {
     /** Expands "~/" in the kubeconfig path; identity by default so plans are machine-independent. */
@@ -93,6 +100,12 @@ export async function buildMigration(s: Settings, opts: BuildOptions = {}): Prom
         images: prepared.images,
         cniBinDir: prepared.cni.binDir,
         cniNetDir: prepared.cni.netDir,
+        flannelCheck: {
+            podMtu: String(prepared.parts.configMap.data?.veth_mtu),
+            encapOverhead: encapOverhead(s.network),
+            ipAutodetection: s.network.ipAutodetectionMethod ?? "first-found",
+            autodetectExclude: firstFoundExclusions(s.calico.version),
+        },
     });
     // Calico's base objects change nothing on Flannel nodes (docs/README, "The order"): they go in
     // after every node's preflight and before the first cutover, so only calico-node waits for the last wave.
@@ -115,10 +128,10 @@ export async function buildMigration(s: Settings, opts: BuildOptions = {}): Prom
           })
         : undefined;
     const lastWave = await nodes.cutover([...calico.base, ...(typha ? typha.resources : [])]);
-    const await_ = calicoNodeTimeouts(s.typha.nodeCount, s.rollout.calicoNodeMaxUnavailable);
+    const calicoNodeAwait = calicoNodeTimeouts(s.typha.nodeCount, s.rollout.calicoNodeMaxUnavailable);
     calico.workloads([lastWave, ...(typha ? typha.resources : [])], {
-        create: `${await_.createSeconds}s`,
-        update: `${await_.updateSeconds}s`,
+        create: `${calicoNodeAwait.createSeconds}s`,
+        update: `${calicoNodeAwait.updateSeconds}s`,
     });
     const outputs: StackOutputs = {
         cluster: s.cluster.name,
@@ -133,10 +146,10 @@ export async function buildMigration(s: Settings, opts: BuildOptions = {}): Prom
         networkState: stateText(networkState(s.calico.version, s.network.mode, s.network.vxlanTransition)),
         calicoMtu: mtuChoice(s.network, String(prepared.parts.configMap.data?.veth_mtu), s.calico.version),
         ipAutodetection: ipAutodetectionChoice(s.network, s.calico.version),
-        calicoNodeAwait: await_,
+        calicoNodeAwait,
         pulumiUpTimeoutMinutes: pulumiUpTimeoutMinutes({
             nodeWaves: s.rollout.waves.length,
-            calicoNode: await_,
+            calicoNode: calicoNodeAwait,
             typha: s.typha.enabled,
         }),
     };
@@ -156,17 +169,26 @@ function planNotes(s: Settings, source: string, warnings: readonly string[]): st
     return [
         `manifest: ${source} (${s.typha.enabled ? "Typha" : "plain"} variant)`,
         ...warnings,
-        "switching network.mode among ipip, bgp and crossSubnet changes IPPool default-ipv4-ippool (and the BGP resources) only; " +
+        "switching network.mode among ipip, bgp and crossSubnet changes IPPool default-ipv4-ippool (and the BGP resources) only " +
+            "(to or from bgp, preflight also re-checks the MTU on every node); " +
             'a switch to or from vxlan takes three pulumi ups with network.vxlanTransition in between (README, "Switching to or from vxlan"): ' +
             `a one-step switch is refused at pulumi up by the ${NAMES.networkGuard} command`,
-        `the IPPool's cidr (${s.cluster.podCidr.text}) and blockSize (/${s.network.blockSize}) are replaceOnChanges and the pool is protected: ` +
-            'changing cluster.podCidr or network.blockSize fails at pulumi preview and pulumi up ("unable to replace resource ... ' +
-            'default-ipv4-ippool as it is currently marked for protection") instead of touching the live pool. Migrate pools as Calico documents it: add a second pool with the new cidr, set disabled: true on ' +
-            "default-ipv4-ippool, recreate every pod that has an address from it, then delete it (kubectl or calicoctl), and only then " +
-            'change the stack (README, "Changing the pod CIDR")',
+        `the IPPool's cidr (${s.cluster.podCidr.text}) and blockSize (/${s.network.blockSize}) are replaceOnChanges and ` +
+            "the pool is protected: changing cluster.podCidr or network.blockSize fails at pulumi preview and pulumi up " +
+            '("unable to replace resource ... default-ipv4-ippool as it is currently marked for protection") instead of ' +
+            "touching the live pool. Migrate pools as Calico documents it (add a pool with the new cidr, set disabled: true " +
+            "on default-ipv4-ippool, recreate every pod holding one of its addresses, delete it), then drop the old pool " +
+            'from this stack\'s state and set cluster.podCidr (README, "Changing the pod CIDR")',
         `calico-config changes in place (provider enableConfigMapMutable) and calico-node rolls on any change of the calico-config keys ` +
             `it reads (pod-template annotation ${CONFIG_HASH_ANNOTATION}), ${s.rollout.calicoNodeMaxUnavailable} node(s) at a time ` +
             "(rollout.calicoNodeMaxUnavailable)",
+        ...(s.calico.adopt && felixFollowsPools(s.calico.version)
+            ? [
+                  "calico.adopt: Calico was applied before, so FelixConfiguration default may still say ipipEnabled or " +
+                      "vxlanEnabled (libcalico wrote them before v3.23); an explicit false there overrides the pools: check " +
+                      "kubectl get felixconfigurations.crd.projectcalico.org default -o yaml",
+              ]
+            : []),
         "protected (protect + retainOnDelete): the CRDs, IPPool default-ipv4-ippool, ConfigMap calico-config and DaemonSet calico-node; " +
             "destroying this stack leaves them and the migrated nodes in place",
     ];

@@ -4,7 +4,6 @@
  * used. Pure functions.
  */
 import { NetworkSettings } from "../settings/types";
-import { encapOverhead } from "./patches";
 import { Version } from "./versions";
 
 /**
@@ -48,6 +47,16 @@ export const FIRST_FOUND_EXCLUDE_V326 = [
     "^wg-v6\\.cali.*",
     "^nodelocaldns.*",
 ] as const;
+
+/**
+ * The header the mode's encapsulation adds to a pod packet: IPIP 20, VXLAN 50, none for bgp
+ * (calico v3.26.5 felix/dataplane/linux/int_dataplane.go ConfigureDefaultMTUs). During
+ * network.vxlanTransition both are on, so VXLAN's must fit before the pool switches.
+ */
+export function encapOverhead(n: Pick<NetworkSettings, "mode" | "vxlanTransition">): number {
+    if (n.mode === "vxlan" || n.vxlanTransition) return 50;
+    return n.mode === "bgp" ? 0 : 20;
+}
 
 type V = Pick<Version, "major" | "minor">;
 const before326 = (v: V) => v.major === 3 && v.minor < 26;
@@ -97,7 +106,7 @@ export function mtuChoice(
     v: V,
 ): NetworkChoice {
     const overhead = encapOverhead(n);
-    const rule = `preflight checks veth_mtu + ${overhead} (the largest header this mode family adds) against the MTU of the interface flanneld used`;
+    const rule = `preflight checks veth_mtu + ${overhead} (the header this mode adds) against the MTU of the interface flanneld used`;
     if (vethMtu === "0")
         return {
             value: "auto",

@@ -5,6 +5,7 @@
 import * as crypto from "crypto";
 import { NetworkSettings } from "../settings/types";
 import { TyphaDecision } from "../settings/typha";
+import { encapOverhead } from "./autodetect";
 import { calicoParts, CalicoParts, containersOf, K8sObject, typhaParts } from "./manifest";
 import { backendFor } from "./modeSwitch";
 import { untolerated } from "./ordering";
@@ -60,14 +61,6 @@ function mirrorAll(objs: readonly K8sObject[], registry?: string): void {
     for (const c of objs.flatMap(containersOf)) if (c.image) c.image = mirrorImage(c.image, registry);
 }
 
-/**
- * The largest header Felix may add in this mode family: IPIP 20, VXLAN 50
- * (calico v3.26.5 felix/dataplane/linux/int_dataplane.go ConfigureDefaultMTUs).
- */
-export function encapOverhead(n: Pick<NetworkSettings, "mode" | "vxlanTransition">): number {
-    return n.mode === "vxlan" || n.vxlanTransition ? 50 : 20;
-}
-
 function patchConfigMap(cm: K8sObject, p: PatchInput, warnings: string[]): void {
     cm.data = cm.data ?? {};
     for (const k of ["veth_mtu", "calico_backend", "typha_service_name"]) {
@@ -76,7 +69,7 @@ function patchConfigMap(cm: K8sObject, p: PatchInput, warnings: string[]): void 
     const { mtu, mode } = p.network;
     if (mtu !== undefined) cm.data.veth_mtu = String(mtu);
     const overhead = encapOverhead(p.network);
-    if (mtu !== undefined && mtu > 1500 - overhead) {
+    if (mtu !== undefined && overhead > 0 && mtu > 1500 - overhead) {
         warnings.push(
             `network.mtu ${mtu} leaves no room for the ${overhead}-byte ${overhead === 50 ? "VXLAN" : "IPIP"} header ` +
                 `on a 1500-byte uplink: use at most ${1500 - overhead}, unless the node network carries jumbo frames ` +

@@ -13,7 +13,7 @@ import { CUTOVER_GATE, nodeCommandName, nodeLibraryName, PREFLIGHT_GATE, TYPES, 
 import { NodeSettings, Settings } from "../settings/types";
 import { invocation, library, Library, summarize } from "./bundle";
 import { nodeConnection, toConnectionArgs } from "./connection";
-import { NodeScriptParams, parameterValues, renderStepScript } from "./render";
+import { FlannelCheck, NodeScriptParams, parameterValues, renderStepScript } from "./render";
 import { NODE_COMMANDS, NodeCommand, StepName } from "./steps";
 
 export interface NodePreparationArgs {
@@ -29,6 +29,8 @@ export interface NodePreparationArgs {
     readonly localLibraryDir?: string;
     /** The stack's explicit command provider. Required. */
     readonly provider: command.Provider;
+    /** Calico's MTU and IP autodetection, which preflight checks against Flannel's facts. Default: see render.ts. */
+    readonly flannelCheck?: FlannelCheck;
 }
 
 /** Resolves when a resource's registration has completed. */
@@ -115,6 +117,7 @@ export class NodePreparation extends pulumi.ComponentResource {
             images: this.args.images ?? [],
             cniBinDir: this.args.cniBinDir ?? "/opt/cni/bin",
             cniNetDir: this.args.cniNetDir ?? "/etc/cni/net.d",
+            ...(this.args.flannelCheck ? { flannelCheck: this.args.flannelCheck } : {}),
         };
     }
 

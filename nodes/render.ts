@@ -6,6 +6,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { NetworkMode } from "../settings/types";
+import { FIRST_FOUND_EXCLUDE_V326 } from "../calico/autodetect";
 import { libFor, splitLib } from "./library";
 import { StepName, STEPS } from "./steps";
 
@@ -26,6 +27,20 @@ export interface NodeScriptParams {
     /** The manifest's install-cni host paths. */
     readonly cniBinDir: string;
     readonly cniNetDir: string;
+    /** What preflight checks against Flannel's recorded facts. Default: auto MTU, first-found of v3.26+. */
+    readonly flannelCheck?: FlannelCheck;
+}
+
+/** Calico's choices that preflight compares with what Flannel used on the node. */
+export interface FlannelCheck {
+    /** calico-config's veth_mtu; "0" is auto (Felix derives it), which is not checked. */
+    readonly podMtu: string;
+    /** The header Calico's encapsulation adds in this mode: IPIP 20, VXLAN 50, none for bgp. */
+    readonly encapOverhead: number;
+    /** calico-node's IP_AUTODETECTION_METHOD, "first-found" when unset. */
+    readonly ipAutodetection: string;
+    /** first-found's default exclusions for the Calico version (Go regexes). */
+    readonly autodetectExclude: readonly string[];
 }
 
 const SOURCES: Record<string, string> = Object.fromEntries(
@@ -65,6 +80,10 @@ const PARAMETERS = [
     "CNI_BIN_DIR",
     "CNI_NET_DIR",
     "IMAGES",
+    "POD_MTU",
+    "ENCAP_OVERHEAD",
+    "IP_AUTODETECTION",
+    "AUTODETECT_EXCLUDE",
 ] as const;
 type Parameter = (typeof PARAMETERS)[number];
 const PARAMETER_USE = new Map(PARAMETERS.map((n) => [n, new RegExp(`\\$\\{?${n}\\b`)]));
@@ -117,6 +136,11 @@ export function parameterValues(p: NodeScriptParams): Record<Parameter, string> 
         CNI_BIN_DIR: p.cniBinDir,
         CNI_NET_DIR: p.cniNetDir,
         IMAGES: p.images.join(" "),
+        POD_MTU: p.flannelCheck?.podMtu ?? "0",
+        ENCAP_OVERHEAD: String(p.flannelCheck?.encapOverhead ?? (p.mode === "vxlan" ? 50 : p.mode === "bgp" ? 0 : 20)),
+        IP_AUTODETECTION: p.flannelCheck?.ipAutodetection ?? "first-found",
+        // Calico splits interface regex lists on commas.
+        AUTODETECT_EXCLUDE: (p.flannelCheck?.autodetectExclude ?? FIRST_FOUND_EXCLUDE_V326).join(","),
     };
 }
 

@@ -1,6 +1,7 @@
 /** summary.md of the offline plan: what the stack will do, in words. Pure. */
 import { Settings } from "../settings/types";
 import { StackOutputs } from "../program";
+import { SIDE_EFFECTS } from "../calico/sideEffects";
 
 const MODE_TEXT: Record<string, string> = {
     ipip: "ipip: IP-in-IP between all nodes (ipipMode Always, vxlanMode Never)",
@@ -32,6 +33,7 @@ export function renderSummary(s: Settings, o: StackOutputs, c: SummaryCounts): s
     lines.push(`| Typha | ${s.typha.enabled ? `${s.typha.replicas} replica(s)` : "off"}: ${s.typha.reason} |`);
     lines.push(`| Nodes | ${s.nodes.length} in ${waves.length} wave(s) of up to ${s.rollout.waveSize} |`);
     lines.push(`| Planned | ${c.kubernetesObjects} Kubernetes object(s), ${c.nodeScripts} node script(s) |`);
+    lines.push(...calicoRows(s, o));
     lines.push("");
     lines.push("## Outage window", "");
     lines.push(
@@ -43,6 +45,23 @@ export function renderSummary(s: Settings, o: StackOutputs, c: SummaryCounts): s
         "rollout across the cluster. Run `pulumi up` inside an announced window.",
         "",
     );
+    lines.push("## Order", "");
+    lines.push(
+        "Node preparation wave by wave; then every CRD, ServiceAccount, RBAC object, calico-config, the IPPool and the",
+        `BGP objects (after the \`calico-network-guard\` check); ${s.typha.enabled ? "Typha; " : ""}calico-node, awaited; then`,
+        "calico-kube-controllers, which needs the pod network and which nothing waits on.",
+        ...(s.typha.enabled && s.calico.version.minor < 26
+            ? [
+                  "v3.8's Typha tolerates only CriticalAddonsOnly upstream: it gets v3.26's NoSchedule/NoExecute tolerations, so it",
+                  "schedules on the NotReady nodes of the window and calico-node can wait for it.",
+              ]
+            : []),
+        "",
+    );
+    lines.push("## What Calico's own tools would have done, done here", "");
+    for (const f of SIDE_EFFECTS.filter((x) => (x.versions as readonly string[]).includes(s.calico.versionText)))
+        lines.push(`- **${f.id}**: ${f.here}`);
+    lines.push("");
     lines.push("## Nodes by wave", "");
     waves.forEach((w, i) => lines.push(`- wave ${i + 1} (${w.length}): ${w.join(", ")}`));
     lines.push("");
@@ -57,4 +76,20 @@ export function renderSummary(s: Settings, o: StackOutputs, c: SummaryCounts): s
         lines.push("");
     }
     return lines.join("\n");
+}
+
+/** The rows about the live cluster: identity, MTU, autodetection, network state and how long pulumi up may take. */
+function calicoRows(s: Settings, o: StackOutputs): string[] {
+    const a = o.calicoNodeAwait;
+    return [
+        `| Cluster identity | provider clusterIdentifier \`${o.clusterIdentity}\` (from ${s.cluster.idFrom}): another value replaces ` +
+            "every Calico object, which the protected ones refuse; the kubeconfig's path, content or server may change |",
+        `| MTU | ${o.calicoMtu.value}: ${o.calicoMtu.why} |`,
+        `| IP autodetection | ${o.ipAutodetection.value}: ${o.ipAutodetection.why} |`,
+        `| Network state | \`${o.networkState}\`${s.network.vxlanTransition ? " (network.vxlanTransition: a switch to or from vxlan is under way)" : ""} |`,
+        `| calico-node await | create ${a.createSeconds} s (every node at once); update ${a.updateSeconds} s ` +
+            `(${a.updateSteps} step(s) of ${a.maxUnavailable} node(s), rollout.calicoNodeMaxUnavailable, for ${a.nodes} nodes rounded up) |`,
+        `| pulumi up bound | ${o.pulumiUpTimeoutMinutes} min: node waves, ${s.typha.enabled ? "Typha, " : ""}calico-node's longer bound, ` +
+            "kube-controllers and the network check; the deploy workflow's timeout |",
+    ];
 }

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Step 1: preflight. Changes nothing but the image cache.
+# Step 1: preflight. Changes nothing but the image cache and the record of Flannel's facts.
 
 KUBELET_BIN=$(kubelet_bin)
 unit_exists kubelet || fail "kubelet.service was not found (systemctl cat kubelet); this program prepares nodes whose kubelet runs under systemd"
@@ -70,6 +70,149 @@ check_cni_dir kubelet --cni-conf-dir "$CNI_NET_DIR"
 if [ "$runtime" = cri-dockerd ]; then
   check_cni_dir cri-docker --cni-bin-dir "$CNI_BIN_DIR"
   check_cni_dir cri-docker --cni-conf-dir "$CNI_NET_DIR"
+fi
+
+# Flannel's facts, before remove-flannel deletes them: /run/flannel/subnet.env and
+# flanneld's -iface (flannel main.go: an interface name or address; without it, the
+# default route's interface), kept in STATE_DIR for later runs once Flannel is gone.
+# Then two checks: Calico's IP autodetection must pick that interface, and the pod
+# MTU plus the header of Calico's encapsulation in this mode must fit its MTU.
+facts_file="$STATE_DIR/flannel-facts.env"
+fact() { # key file: the value, empty when the file or key is missing
+  if [ -f "$2" ]; then sed -n "s/^$1=//p" "$2" | tail -n1; fi
+}
+flanneld_iface() { # the first -iface of flanneld's ExecStart that exists here, and how it was given
+  local w prev="" v name
+  for w in $(execstart_line flanneld); do
+    v=""
+    case "$w" in -iface=*|--iface=*) v=${w#*=} ;; esac
+    case "$prev" in -iface|--iface) v=$w ;; esac
+    prev=$w
+    [ -n "$v" ] || continue
+    name=$v
+    case "$v" in [0-9]*.*.*.*) name=$(ip -o -4 addr show | awk -v a="$v" '{ split($4, p, "/"); if (p[1] == a) { print $2; exit } }') ;; esac
+    if [ -n "$name" ] && [ -e "/sys/class/net/$name" ]; then echo "$name -iface=$v"; return 0; fi
+  done
+  if unit_exists flanneld; then
+    name=$(ip -4 route show default | awk '{ for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }')
+    if [ -n "$name" ]; then echo "$name default-route"; fi
+  fi
+}
+mkdir -p "$STATE_DIR"
+facts_new="$STATE_DIR/.flannel-facts.$$"
+live_iface=$(flanneld_iface)
+{
+  for k in FLANNEL_NETWORK FLANNEL_SUBNET FLANNEL_MTU FLANNEL_IPMASQ; do
+    v=$(fact "$k" /run/flannel/subnet.env)
+    [ -n "$v" ] || v=$(fact "$k" "$facts_file")
+    echo "$k=$v"
+  done
+  if [ -n "$live_iface" ]; then
+    echo "FLANNELD_IFACE=${live_iface%% *}"
+    echo "FLANNELD_IFACE_FROM=${live_iface#* }"
+  else
+    # Flannel is gone: keep what was recorded before its removal.
+    echo "FLANNELD_IFACE=$(fact FLANNELD_IFACE "$facts_file")"
+    echo "FLANNELD_IFACE_FROM=$(fact FLANNELD_IFACE_FROM "$facts_file")"
+  fi
+} > "$facts_new"
+flannel_iface=$(fact FLANNELD_IFACE "$facts_new")
+if [ -z "$flannel_iface" ] && [ -z "$(fact FLANNEL_SUBNET "$facts_new")" ]; then
+  rm -f "$facts_new"
+  log "no Flannel facts on this node (no flanneld unit, no subnet.env, nothing recorded): IP autodetection and MTU not checked against Flannel"
+else
+  if cmp -s "$facts_new" "$facts_file"; then
+    rm -f "$facts_new"
+    unchanged "Flannel's facts already recorded in $facts_file"
+  else
+    mv "$facts_new" "$facts_file"
+    changed "recorded Flannel's facts in $facts_file"
+  fi
+  flannel_mtu=$(fact FLANNEL_MTU "$facts_file")
+  log "flannel: network $(fact FLANNEL_NETWORK "$facts_file"), subnet $(fact FLANNEL_SUBNET "$facts_file"), mtu ${flannel_mtu:-?}, ip-masq $(fact FLANNEL_IPMASQ "$facts_file"), interface ${flannel_iface:-?} ($(fact FLANNELD_IFACE_FROM "$facts_file"))"
+
+  # Which interface calico-node's autodetection picks (node autodetection GetInterfaces
+  # and FilteredEnumeration): interfaces from the highest index down, the first with a
+  # global IPv4 address (inside one of cidr='s networks) that the method's regexes (Go,
+  # unanchored) include and do not exclude; flannel.1 and cni0 are gone by then.
+  has_global_ipv4() { # name [comma-separated CIDRs]
+    local a c
+    local IFS=,
+    for a in $(ip -o -4 addr show dev "$1" 2>/dev/null | awk '{ split($4, p, "/"); print p[1] }' | tr '\n' ,); do
+      case "$a" in 127.*|169.254.*|'') continue ;; esac
+      [ -n "${2:-}" ] || return 0
+      for c in $2; do
+        if in_cidr "$a" "$(echo "$c" | tr -d ' ')"; then return 0; fi
+      done
+    done
+    return 1
+  }
+  matches_any() { # name comma-separated-regexes
+    local r rc
+    local IFS=,
+    for r in $2; do
+      r=$(echo "$r" | sed 's/^ *//; s/ *$//')
+      [ -n "$r" ] || continue
+      rc=0; echo "$1" | grep -Eq -- "$r" 2>/dev/null || rc=$?
+      [ "$rc" -eq 2 ] && fail "cannot evaluate the interface regex '$r' here (grep -E); check network.ipAutodetectionMethod by hand"
+      [ "$rc" -eq 0 ] && return 0
+    done
+    return 1
+  }
+  calico_pick() {
+    local incl="" excl="" cidrs="" dest idx name
+    case "$IP_AUTODETECTION" in
+      first-found) excl=$AUTODETECT_EXCLUDE ;;
+      interface=*) incl=${IP_AUTODETECTION#interface=} ;;
+      skip-interface=*) excl="$AUTODETECT_EXCLUDE,${IP_AUTODETECTION#skip-interface=}" ;;
+      cidr=*) cidrs=${IP_AUTODETECTION#cidr=} ;;
+      can-reach=*)
+        dest=${IP_AUTODETECTION#can-reach=}
+        case "$dest" in [0-9]*.*.*.*) ;; *) dest=$(getent ahostsv4 "$dest" | awk '{ print $1; exit }') ;; esac
+        [ -n "$dest" ] && ip -4 route get "$dest" 2>/dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -n1
+        return 0 ;;
+      *) return 0 ;;
+    esac
+    while read -r idx name; do
+      [ -n "$idx" ] || continue
+      case "$name" in flannel.1|cni0) continue ;; esac
+      if [ -n "$incl" ] && ! matches_any "$name" "$incl"; then continue; fi
+      if [ -n "$excl" ] && matches_any "$name" "$excl"; then continue; fi
+      if has_global_ipv4 "$name" "$cidrs"; then echo "$name"; return 0; fi
+    done <<EOF_LINKS
+$(ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $1, $2 }' | sort -rn)
+EOF_LINKS
+    return 0
+  }
+  case "$IP_AUTODETECTION" in
+    first-found|interface=*|skip-interface=*|can-reach=*|cidr=*)
+      if [ -z "$flannel_iface" ]; then
+        warn "flanneld's interface is not known here: IP autodetection ($IP_AUTODETECTION) not checked"
+      else
+        pick=$(calico_pick)
+        if [ "$pick" != "$flannel_iface" ]; then
+          fail "Calico's IP autodetection ($IP_AUTODETECTION) would pick ${pick:-no interface} on this node, but flanneld carried the overlay on $flannel_iface: set network.ipAutodetectionMethod (e.g. interface=$flannel_iface)"
+        fi
+        log "IP autodetection ($IP_AUTODETECTION) picks $pick, the interface flanneld used"
+      fi ;;
+    *) warn "IP autodetection $IP_AUTODETECTION cannot be checked on the node; make sure it resolves to ${flannel_iface:-the interface flanneld used}" ;;
+  esac
+
+  # The pod MTU plus Calico's header must fit the underlay: the MTU of flanneld's
+  # interface, else FLANNEL_MTU (a lower bound: Flannel's vxlan backend writes the
+  # interface MTU minus 50, host-gw the interface MTU itself).
+  underlay=""
+  if [ -n "$flannel_iface" ] && [ -r "/sys/class/net/$flannel_iface/mtu" ]; then underlay=$(cat "/sys/class/net/$flannel_iface/mtu"); fi
+  [ -n "$underlay" ] || underlay=$flannel_mtu
+  if [ "$POD_MTU" = 0 ]; then
+    log "pod MTU: auto (Felix derives it from the host interfaces' MTU${underlay:+; underlay $underlay})"
+  elif [ -z "$underlay" ]; then
+    warn "the underlay MTU is not known here: pod MTU $POD_MTU not checked"
+  elif [ $((POD_MTU + ENCAP_OVERHEAD)) -gt "$underlay" ]; then
+    fail "pod MTU $POD_MTU plus Calico's ${ENCAP_OVERHEAD}-byte header is $((POD_MTU + ENCAP_OVERHEAD)), more than the MTU $underlay of ${flannel_iface:-the underlay} (FLANNEL_MTU ${flannel_mtu:-?}): set network.mtu to at most $((underlay - ENCAP_OVERHEAD))"
+  else
+    log "pod MTU $POD_MTU + ${ENCAP_OVERHEAD}-byte header fits the underlay MTU $underlay"
+  fi
 fi
 
 # Pull Calico's images now, so the outage window does not wait on them.

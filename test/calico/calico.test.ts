@@ -384,8 +384,10 @@ describe("Calico under mocks", () => {
             Object.keys({ ...base, ...o })
                 .filter((k) => base[k] !== o[k])
                 .map((u) => u.split("::").pop());
-        // The mode-switch guard (a local command, no Kubernetes object) records the pool's encapsulation.
-        const k8sOnly = (xs: (string | undefined)[]) => xs.filter((x) => x !== "calico-network-guard");
+        // The mode-switch guard (a local command) records the pool's encapsulation; for bgp, preflight
+        // re-checks the MTU (no header). Neither is a Kubernetes object.
+        const k8sOnly = (xs: (string | undefined)[]) =>
+            xs.filter((x) => x !== "calico-network-guard" && !x?.endsWith("-preflight"));
         assert.deepStrictEqual(k8sOnly(changed(await inputs("bgp"))), ["ippool-cluster-default-ipv4-ippool"]);
         assert.deepStrictEqual(k8sOnly(changed(await inputs("crossSubnet"))), ["ippool-cluster-default-ipv4-ippool"]);
         const vx = changed(await inputs("vxlan"));

@@ -120,9 +120,14 @@ describe("changes on a live cluster", () => {
     it("the plan diff's guard sees an mtu change as an update of calico-config, not a protected replace", async () => {
         const d = diffPlans(await regsOf(tutorialRaw()), await regsOf(tutorialRaw({ network: { mtu: 1400 } })));
         assert.deepStrictEqual(d.guard, []);
+        // calico-config and calico-node update in place; every node's preflight re-checks the MTU (a read-only step).
         assert.deepStrictEqual(
-            d.changes.map((c) => `${c.verdict.action} ${c.label}`),
+            d.changes.filter((c) => c.category === "kubernetes").map((c) => `${c.verdict.action} ${c.label}`),
             ["update core ConfigMap kube-system/calico-config", "update apps DaemonSet kube-system/calico-node"],
+        );
+        assert.deepStrictEqual(
+            d.changes.filter((c) => c.category === "node").map((c) => `${c.verdict.action} ${c.label}`),
+            ["zhangjun-k8s01", "zhangjun-k8s02", "zhangjun-k8s03"].map((n) => `update ${n}-preflight`),
         );
     });
 });

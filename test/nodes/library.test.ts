@@ -59,6 +59,7 @@ describe("step parameters", () => {
             preflight: [
                 "NODE",
                 "STEP",
+                "STATE_DIR",
                 "POD_CIDR",
                 "KUBERNETES_VERSION",
                 "KERNEL_MODULES",
@@ -67,6 +68,10 @@ describe("step parameters", () => {
                 "CNI_BIN_DIR",
                 "CNI_NET_DIR",
                 "IMAGES",
+                "POD_MTU",
+                "ENCAP_OVERHEAD",
+                "IP_AUTODETECTION",
+                "AUTODETECT_EXCLUDE",
             ],
             "remove-flannel": ["NODE", "STEP", "STATE_DIR", "POD_CIDR", "CNI_NET_DIR"],
             docker: ["NODE", "STEP", "STATE_DIR", "POD_CIDR"],

@@ -50,12 +50,16 @@ describe("plan diff for pull requests", () => {
             // The mode-switch guard (calico/modeSwitch.ts) records the new state: a local command, nothing on nodes.
             // bgp drops the pool's encapsulation, which the guard records; crossSubnet keeps IPIP.
             const guard = mode === "bgp" ? ["update calico-network-guard"] : [];
-            assert.deepStrictEqual(changed(d), [...guard, `update ${POOL}`]);
+            const nodes = ["zhangjun-k8s01", "zhangjun-k8s02", "zhangjun-k8s03"];
+            const preflight = mode === "bgp" ? nodes.map((n) => `update ${n}-preflight`) : [];
+            assert.deepStrictEqual(changed(d), [...guard, `update ${POOL}`, ...preflight].sort());
             assert.deepStrictEqual(
                 fieldsOf(d, POOL).map((f) => [f.path, f.before, f.after]),
                 [["spec.ipipMode", "Always", mode === "bgp" ? "Never" : "CrossSubnet"]],
             );
-            assert.strictEqual(d.nodesRerun.size, 0);
+            // bgp adds no header: preflight re-checks the MTU against flanneld's interface, nothing else re-runs.
+            for (const steps of d.nodesRerun.values()) assert.deepStrictEqual(steps, ["preflight"]);
+            assert.strictEqual(d.nodesRerun.size, mode === "bgp" ? 3 : 0);
             assert.deepStrictEqual(d.guard, []);
         });
     }
