@@ -276,3 +276,78 @@ describe("Typha crossing the threshold", () => {
         );
     });
 });
+
+/**
+ * The issue's proof cases, classified as pulumi up would (plan/rules.ts: pulumi-kubernetes diff.go and
+ * provider.go DiffConfig, the engine's replaceOnChanges, pulumi-command triggers).
+ */
+describe("plan diff proof cases", () => {
+    const k8s = (d: PlanDiff) =>
+        d.changes.filter((c) => c.category === "kubernetes").map((c) => `${c.verdict.action} ${c.label}`);
+    const rolls = (d: PlanDiff) =>
+        fieldsOf(d, NODE_DS).some((f) => f.path.startsWith("spec.template.metadata.annotations"));
+    const inPlace = (d: PlanDiff) => {
+        assert.ok(k8s(d).includes("update core ConfigMap kube-system/calico-config"), k8s(d).join("\n"));
+        assert.ok(!k8s(d).some((c) => c.startsWith("replace") || c.startsWith("delete")), k8s(d).join("\n"));
+        assert.ok(rolls(d), "calico-node rolls through its template annotation");
+        assert.deepStrictEqual(d.guard, []);
+    };
+    it("network.mtu: calico-config updated in place, calico-node rolls, the guard passes", async () => {
+        inPlace(diffPlans(await planOf(tutorialRaw()), await planOf(tutorialRaw({ network: { mtu: 1400 } }))));
+    });
+    it("Typha turning on: calico-config updated in place, calico-node rolls, the guard passes", async () => {
+        inPlace(
+            diffPlans(await planOf(generatedRaw(50)), await planOf(generatedRaw(50, { typha: { nodeCount: 51 } }))),
+        );
+    });
+    it("a Calico version bump: updates only, calico-node rolls, the guard passes", async () => {
+        const k = { kubernetesVersion: "1.28.4" };
+        inPlace(
+            diffPlans(
+                await planOf(tutorialRaw({ cluster: k, calico: { version: "v3.26.5" } })),
+                await planOf(tutorialRaw({ cluster: k, calico: { version: "v3.32.1" } })),
+            ),
+        );
+    });
+    it("a switch to vxlan in Calico's staged order: each stage updates in place, the guard passes", async () => {
+        const k = { kubernetesVersion: "1.28.4" };
+        const stage = (mode: string, vxlanTransition: boolean) =>
+            planOf(tutorialRaw({ cluster: k, calico: { version: "v3.26.5" }, network: { mode, vxlanTransition } }));
+        const [s0, s1, s2, s3] = [
+            await stage("ipip", false),
+            await stage("ipip", true),
+            await stage("vxlan", true),
+            await stage("vxlan", false),
+        ];
+        for (const [a, b] of [
+            [s0, s1],
+            [s1, s2],
+            [s2, s3],
+        ]) {
+            const d = diffPlans(a, b);
+            assert.ok(!k8s(d).some((c) => c.startsWith("replace") || c.startsWith("delete")), k8s(d).join("\n"));
+            assert.deepStrictEqual(d.guard, []);
+        }
+        inPlace(diffPlans(s2, s3));
+    });
+    it("cluster.id changed: the provider and everything it manages are replaced, the guard trips", async () => {
+        const d = diffPlans(await planOf(tutorialRaw()), await planOf(tutorialRaw({ cluster: { id: "another" } })));
+        assert.ok(d.guard.some((h) => h.label === "kubernetes" && h.action === "replace"));
+        assert.ok(k8s(d).every((c) => c.startsWith("replace")));
+        assert.ok(
+            d.guard.some((h) => h.label === POOL && h.action === "replace"),
+            "and protect refuses the pool's",
+        );
+    });
+    it("a kubeconfig path change with the same cluster.id changes nothing that matters", async () => {
+        const d = diffPlans(
+            await planOf(tutorialRaw()),
+            await planOf(tutorialRaw({ cluster: { kubeconfig: "/etc/kube/tutorial.conf" } })),
+        );
+        assert.deepStrictEqual(
+            d.changes.map((c) => `${c.verdict.action} ${c.label}`),
+            ["update kubernetes"],
+        );
+        assert.deepStrictEqual(d.guard, []);
+    });
+});
