@@ -30,6 +30,7 @@ import { calicoNodeTimeouts, CalicoNodeTimeouts, pulumiUpTimeoutMinutes } from "
 import { networkState, stateText } from "./calico/modeSwitch";
 import { CONFIG_HASH_ANNOTATION } from "./calico/patches";
 import { felixFollowsPools } from "./calico/sideEffects";
+import { estimateWindow, recommendedParallel } from "./plan/window";
 
 export interface BuildOptions {
     /** Expands "~/" in the kubeconfig path; identity by default so plans are machine-independent. */
@@ -64,6 +65,8 @@ export interface StackOutputs {
     readonly calicoNodeAwait: CalicoNodeTimeouts;
     /** The longest pulumi up of this stack: the deploy workflow's timeout. */
     readonly pulumiUpTimeoutMinutes: number;
+    /** The --parallel the deploy workflow passes to pulumi up: a whole wave at once (plan/window.ts). */
+    readonly recommendedParallel: number;
 }
 
 export interface Migration {
@@ -151,7 +154,9 @@ export async function buildMigration(s: Settings, opts: BuildOptions = {}): Prom
             nodeWaves: s.rollout.waves.length,
             calicoNode: calicoNodeAwait,
             typha: s.typha.enabled,
+            preflightMinutes: estimateWindow(s.rollout.waves, recommendedParallel(s.rollout.waveSize)).preflightMinutes,
         }),
+        recommendedParallel: recommendedParallel(s.rollout.waveSize),
     };
     return {
         providers,

@@ -64,16 +64,19 @@ export interface UpTimeoutInput {
     readonly nodeWaves: number;
     readonly calicoNode: Pick<CalicoNodeTimeouts, "createSeconds" | "updateSeconds">;
     readonly typha: boolean;
+    /** Every node's library copy and preflight before the window (plan/window.ts), at the deploy's --parallel. */
+    readonly preflightMinutes?: number;
 }
 
 /**
  * The longest `pulumi up` this stack can run, in minutes, for the deploy
- * workflow's timeout: every node wave (a version bump re-runs preflight on
- * every node), Typha's Deployment, calico-node's longer bound,
+ * workflow's timeout: every node's preflight (twice the estimate at the
+ * deploy's --parallel), every node wave, Typha's Deployment, calico-node's longer bound,
  * kube-controllers' Deployment and the network check, one after another.
  */
 export function pulumiUpTimeoutMinutes(i: UpTimeoutInput): number {
     const seconds =
+        2 * 60 * (i.preflightMinutes ?? 0) +
         i.nodeWaves * NODE_WAVE_SECONDS +
         (i.typha ? DEPLOYMENT_AWAIT_SECONDS : 0) +
         Math.max(i.calicoNode.createSeconds, i.calicoNode.updateSeconds) +

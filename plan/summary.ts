@@ -2,6 +2,7 @@
 import { Settings } from "../settings/types";
 import { StackOutputs } from "../program";
 import { SIDE_EFFECTS } from "../calico/sideEffects";
+import { defaultParallel, estimateWindow, NODE_SECONDS, recommendedParallel } from "./window";
 
 const MODE_TEXT: Record<string, string> = {
     ipip: "ipip: IP-in-IP between all nodes (ipipMode Always, vxlanMode Never)",
@@ -14,6 +15,24 @@ export interface SummaryCounts {
     readonly kubernetesObjects: number;
     readonly nodeScripts: number;
     readonly notes: readonly string[];
+}
+
+function windowLines(s: Settings): string[] {
+    const waves = s.rollout.waves;
+    const rows = [defaultParallel(2), recommendedParallel(s.rollout.waveSize)].map((p) => {
+        const e = estimateWindow(waves, p);
+        return `| ${p} | ${e.preflightMinutes} min | ${e.windowMinutes} min |`;
+    });
+    return [
+        `Expected, with ${waves.length} wave(s) of up to ${s.rollout.waveSize} node(s), ${NODE_SECONDS.cutover} s per node's cutover`,
+        `and ${NODE_SECONDS.preflight} s per node's preflight (plan/window.ts):`,
+        "",
+        "| `pulumi up --parallel` | before the window (preflight) | window (first cutover to calico-node Ready) |",
+        "|---:|---:|---:|",
+        ...[...new Set(rows)],
+        "",
+        `\`--parallel\` defaults to 4 × CPUs (8 on a 2-core runner); \`--parallel ${recommendedParallel(s.rollout.waveSize)}\` runs a whole wave at once.`,
+    ];
 }
 
 export function renderSummary(s: Settings, o: StackOutputs, c: SummaryCounts): string {
@@ -39,17 +58,20 @@ export function renderSummary(s: Settings, o: StackOutputs, c: SummaryCounts): s
     lines.push(
         "This is a maintenance-window migration. Pod networking is down from the first node's cutover (its",
         "Flannel removal and kubelet restart) until calico-node is Ready on every node: pods on migrated nodes",
-        "lose cross-node traffic, and new pods get no network until Calico's CNI is installed. Node images are",
-        "pulled in the preflight step, before any cutover, so the window does not wait on image pulls.",
-        `With ${waves.length} wave(s) run one after another, plan for the cutover of every wave plus calico-node's`,
-        "rollout across the cluster. Run `pulumi up` inside an announced window.",
+        "lose cross-node traffic, and new pods get no network until Calico's CNI is installed. Every node's",
+        "preflight (read-only checks, image pulls) and Calico's base objects come before the first cutover, so",
+        "the window waits on neither. Run `pulumi up` inside an announced window.",
+        "",
+        ...windowLines(s),
         "",
     );
     lines.push("## Order", "");
     lines.push(
-        "Node preparation wave by wave; then every CRD, ServiceAccount, RBAC object, calico-config, the IPPool and the",
-        `BGP objects (after the \`calico-network-guard\` check); ${s.typha.enabled ? "Typha; " : ""}calico-node, awaited; then`,
-        "calico-kube-controllers, which needs the pod network and which nothing waits on.",
+        "Every node gets the step library and runs its preflight (gate `preflight-complete`); then every CRD,",
+        "ServiceAccount, RBAC object, calico-config, the IPPool and the BGP objects (after the `calico-network-guard`",
+        `check)${s.typha.enabled ? ", and Typha" : ""}; then the cutover, wave by wave (gate \`cutover-start\`, then`,
+        "`wave-N-complete`); then calico-node, awaited; then calico-kube-controllers, which needs the pod network and which",
+        "nothing waits on.",
         ...(s.typha.enabled && s.calico.version.minor < 26
             ? [
                   "v3.8's Typha tolerates only CriticalAddonsOnly upstream: it gets v3.26's NoSchedule/NoExecute tolerations, so it",

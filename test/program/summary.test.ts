@@ -20,7 +20,7 @@ describe("summary.md for the live cluster", () => {
             md,
             /\| calico-node await \| create 780 s \(every node at once\); update 1800 s \(10 step\(s\) of 1 node/,
         );
-        assert.match(md, /\| pulumi up bound \| 95 min/);
+        assert.match(md, /\| pulumi up bound \| 97 min/);
         assert.match(md, /\| Network state \| `f2c-network\/1 backend=bird pool=ipip felix=ipip` \|/);
     });
     it("says how the pool migrates and what the guard refuses", async () => {

@@ -12,6 +12,7 @@ import {
 } from "../../calico/timeouts";
 import { build, byName } from "../helpers/mocks";
 import { generatedRaw, tutorialRaw } from "../helpers/config";
+import { estimateWindow } from "../../plan/window";
 
 describe("calico-node's await bounds", () => {
     it("on create, one pod's start plus the margin: every node starts at once", () => {
@@ -67,11 +68,20 @@ describe("the deploy workflow's timeout (pulumiUpTimeoutMinutes)", () => {
         assert.ok(pulumiUpTimeoutMinutes({ nodeWaves: 10, calicoNode, typha: false }) > 150);
     });
     it("is a stack output computed from the plan", async () => {
-        const { migration } = await build(tutorialRaw());
+        const { migration, settings } = await build(tutorialRaw());
         const o = migration.outputs;
         assert.strictEqual(
             o.pulumiUpTimeoutMinutes,
-            pulumiUpTimeoutMinutes({ nodeWaves: 3, calicoNode: o.calicoNodeAwait, typha: false }),
+            pulumiUpTimeoutMinutes({
+                nodeWaves: 3,
+                calicoNode: o.calicoNodeAwait,
+                typha: false,
+                preflightMinutes: estimateWindow(settings.rollout.waves, o.recommendedParallel).preflightMinutes,
+            }),
+        );
+        assert.ok(
+            o.pulumiUpTimeoutMinutes >
+                pulumiUpTimeoutMinutes({ nodeWaves: 3, calicoNode: o.calicoNodeAwait, typha: false }),
         );
     });
 });

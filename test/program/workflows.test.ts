@@ -26,6 +26,7 @@ interface Job {
     "runs-on"?: string;
     needs?: string | string[];
     steps: Step[];
+    env?: Record<string, string>;
     strategy?: { matrix?: { stack?: string[] } };
 }
 interface Workflow {
@@ -147,7 +148,9 @@ describe("GitHub workflows", () => {
             const up = w.jobs.up;
             assert.strictEqual(up.environment, "${{ inputs.stack }}");
             const cmd = up.steps.find((s) => /pulumi up/.test(s.run ?? ""))?.run ?? "";
-            for (const flag of ["--refresh", "--policy-pack policy", "--yes"]) assert.ok(cmd.includes(flag), flag);
+            for (const flag of ["--refresh", "--policy-pack policy", "--yes", '--parallel "$PARALLEL"'])
+                assert.ok(cmd.includes(flag), flag);
+            assert.strictEqual(up.env?.PARALLEL, "${{ needs.bound.outputs.parallel }}");
             for (const s of up.steps.filter((x) => x.uses?.startsWith("pulumi/")))
                 assert.match(s.uses ?? "", PINNED_SHA);
         });
