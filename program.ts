@@ -19,13 +19,7 @@ import * as path from "path";
 import { Calico, Typha } from "./calico/components";
 import { prepareCalico } from "./calico/prepare";
 import { ManifestEnv } from "./calico/source";
-import {
-    encapOverhead,
-    firstFoundExclusions,
-    ipAutodetectionChoice,
-    mtuChoice,
-    NetworkChoice,
-} from "./calico/autodetect";
+import { encapOverhead, firstFoundFamily, ipAutodetectionChoice, mtuChoice, NetworkChoice } from "./calico/autodetect";
 import { calicoNodeTimeouts, CalicoNodeTimeouts, pulumiUpTimeoutMinutes } from "./calico/timeouts";
 import { networkState, stateText } from "./calico/modeSwitch";
 import { CONFIG_HASH_ANNOTATION } from "./calico/patches";
@@ -107,7 +101,7 @@ export async function buildMigration(s: Settings, opts: BuildOptions = {}): Prom
             podMtu: String(prepared.parts.configMap.data?.veth_mtu),
             encapOverhead: encapOverhead(s.network),
             ipAutodetection: s.network.ipAutodetectionMethod ?? "first-found",
-            autodetectExclude: firstFoundExclusions(s.calico.version),
+            firstFound: firstFoundFamily(s.calico.version),
         },
     });
     // Calico's base objects change nothing on Flannel nodes (docs/README, "The order"): they go in

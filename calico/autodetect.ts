@@ -65,6 +65,12 @@ export function firstFoundExclusions(v: V): readonly string[] {
     return before326(v) ? FIRST_FOUND_EXCLUDE_V38 : FIRST_FOUND_EXCLUDE_V326;
 }
 
+/** Which of the two lists a version has: what node commands send instead of the list. */
+export type FirstFoundFamily = "v3.8" | "v3.26";
+export function firstFoundFamily(v: V): FirstFoundFamily {
+    return before326(v) ? "v3.8" : "v3.26";
+}
+
 /**
  * v3.8.9 knows only first-found, interface=, can-reach= and skip-interface=
  * (node pkg/startup/startup.go autoDetectCIDR); on any other method it exits.

@@ -18,8 +18,8 @@
  * failed cutover resumes at the step that failed. A failure prints the last
  * lines of that step's log and the log's path. Pure functions.
  */
-import { parametersIn, shq, stepProgram, sha256 } from "./render";
-import { StepName, STEPS } from "./steps";
+import { parametersIn, shq, STATE_DIR, stepProgram, sha256 } from "./render";
+import { NODE_COMMANDS, NodeCommand, StepName, STEPS } from "./steps";
 
 /** Where the library lands, relative to the SSH user's home (SFTP's working directory). */
 export const REMOTE_DIR = ".flannel-to-calico";
@@ -38,19 +38,23 @@ export interface Library {
 const END = "F2C_END_OF_STEP";
 
 const DISPATCHER = `
-# Runs the steps named in F2C_STEPS with the run key F2C_RUN_KEY.
+# Runs the steps of F2C_COMMAND (or those named in F2C_STEPS) with the run key F2C_RUN_KEY.
+F2C_STEPS=\${F2C_STEPS:-$(f2c_steps "\${F2C_COMMAND:-}")}
+STATE_DIR=\${STATE_DIR:-${STATE_DIR}}
+export STATE_DIR
 mkdir -p "$STATE_DIR/log" "$STATE_DIR/done"
 for STEP in $F2C_STEPS; do
   export STEP
   marker="$STATE_DIR/done/$STEP"
   if [ -f "$marker" ] && [ "$(cat "$marker")" = "$F2C_RUN_KEY" ]; then
-    echo "[flannel-to-calico] node=$NODE step=$STEP result: done earlier with this library and these parameters (skipped)"
+    echo "$STEP: done earlier with this library and these parameters (skipped)"
     continue
   fi
   rm -f "$marker"
   log="$STATE_DIR/log/$STEP.log"
   if bash -c "$(f2c_program "$STEP")" flannel-to-calico > "$log" 2>&1; then
-    grep -E '^\\[flannel-to-calico\\] node=[^ ]+ step=[^ ]+ (result|warning):' "$log" || true
+    # "<step>: <result>" and "<step> warning: ..." (the engine stores stdout: keep it short).
+    sed -n -E 's/^\\[flannel-to-calico\\] node=[^ ]+ step=([^ ]+) result: /\\1: /p; s/^\\[flannel-to-calico\\] node=[^ ]+ step=([^ ]+) warning: /\\1 warning: /p' "$log"
     printf '%s\\n' "$F2C_RUN_KEY" > "$marker"
   else
     rc=$?
@@ -76,6 +80,12 @@ export function libraryText(programs: ReadonlyMap<string, string>): string {
         '  case "$1" in',
         ...cases,
         '    *) echo "[flannel-to-calico] unknown step $1" >&2; return 1 ;;',
+        "  esac",
+        "}",
+        "f2c_steps() {",
+        '  case "$1" in',
+        ...Object.entries(NODE_COMMANDS).map(([c, steps]) => `    ${c}) echo "${steps.join(" ")}" ;;`),
+        '    *) echo "[flannel-to-calico] unknown command $1" >&2; return 1 ;;',
         "  esac",
         "}",
         DISPATCHER.trim(),
@@ -109,6 +119,8 @@ export interface Invocation {
     readonly values: Readonly<Record<string, string>>;
     /** rollout.recheck: part of the run key, so a new value runs every step again. */
     readonly recheck: string;
+    /** The command's name ("cutover"), when the steps are one of NODE_COMMANDS: the library knows its steps. */
+    readonly command?: NodeCommand;
 }
 
 /** The run key: a step done with the same library, parameters and recheck is skipped. */
@@ -122,40 +134,35 @@ export function runKey(lib: Library, inv: Invocation, names: readonly string[]):
  * then run it as root (or through sudo -n) with the steps' parameters.
  */
 export function invocation(lib: Library, inv: Invocation): string {
-    const names = parametersOf(lib, inv.steps);
+    // STATE_DIR is the library's default unless a test moves it.
+    const names = parametersOf(lib, inv.steps).filter((n) => n !== "STATE_DIR" || inv.values[n] !== STATE_DIR);
     const missing = names.filter((n) => inv.values[n] === undefined);
     if (missing.length) throw new Error(`no value for ${missing.join(", ")} (node ${inv.node})`);
+    const known = inv.command !== undefined && NODE_COMMANDS[inv.command].join(" ") === inv.steps.join(" ");
     const env = [
         ...names.map((n) => `${n}=${shq(inv.values[n])}`),
-        `F2C_STEPS=${shq(inv.steps.join(" "))}`,
+        known ? `F2C_COMMAND=${inv.command}` : `F2C_STEPS=${shq(inv.steps.join(" "))}`,
         `F2C_RUN_KEY=${runKey(lib, inv, names)}`,
     ];
-    const who = `[flannel-to-calico] node=${inv.node} steps=${inv.steps.join(",")}`;
+    const what = known ? inv.command : inv.steps.join(",");
+    // Short on purpose: the engine stores this text twice per node (inputs and outputs).
     return [
-        "#!/bin/sh",
-        `# flannel-to-calico: ${inv.steps.join(", ")} on node ${inv.node}, step library ${lib.sha256.slice(0, 12)}.`,
         "set -eu",
-        `lib="$HOME/${lib.remotePath}"`,
-        `if ! printf '%s  %s\\n' ${lib.sha256} "$lib" | sha256sum -c --status 2>/dev/null; then`,
-        `  echo "${who} failed: the step library $lib is missing or altered (its sha256 is not ${lib.sha256.slice(0, 12)}...): run pulumi up again, with a new rollout.recheck to ship it again" >&2`,
-        "  exit 1",
-        "fi",
-        `set -- env ${env.join(" ")} sh "$lib"`,
-        'if [ "$(id -u)" -eq 0 ]; then exec "$@"',
-        'elif sudo -n true 2>/dev/null; then exec sudo -n "$@"',
-        "else",
-        `  echo "${who} failed: user $(id -un) is not root and cannot run sudo -n (a password or requiretty is in the way); use ssh.user root, or allow NOPASSWD sudo without requiretty" >&2`,
-        "  exit 1",
-        "fi",
+        `s=${lib.sha256} l="$HOME/${REMOTE_DIR}/lib-$s.sh" w="[flannel-to-calico] node=${inv.node} ${what} failed:"`,
+        'echo "$s  $l" | sha256sum -c --status 2>/dev/null || { echo "$w no intact $l: new rollout.recheck ships it" >&2; exit 1; }',
+        `set -- env ${env.join(" ")} sh "$l"`,
+        '[ "$(id -u)" -eq 0 ] || { sudo -n true 2>/dev/null && set -- sudo -n "$@"; } ||' +
+            ' { echo "$w $(id -un) is not root and has no sudo -n" >&2; exit 1; }',
+        'exec "$@"',
         "",
     ].join("\n");
 }
 
-/** One line per step from commands' stdout: "docker: changed (2 change(s))"; empty before the commands ran. */
+/** One entry per step from commands' stdout ("docker: changed (2 change(s))"); empty before the commands ran. */
 export function summarize(stdouts: readonly (string | undefined)[]): string {
     const lines = stdouts.flatMap((o) => (o ?? "").split("\n"));
     const results = lines
-        .map((l) => /^\[flannel-to-calico\] node=\S+ step=(\S+) result: (.*)$/.exec(l))
+        .map((l) => /^([a-z-]+): (.*)$/.exec(l))
         .filter((m): m is RegExpExecArray => m !== null)
         .map((m) => `${m[1]}: ${m[2]}`);
     return results.join("; ");

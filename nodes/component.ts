@@ -151,7 +151,13 @@ export class NodePreparation extends pulumi.ComponentResource {
         const s = this.args.settings;
         const steps = NODE_COMMANDS[which];
         const values = parameterValues(this.params(node));
-        const create = invocation(this.library, { node: node.name, steps, values, recheck: s.rollout.recheck });
+        const create = invocation(this.library, {
+            node: node.name,
+            steps,
+            values,
+            recheck: s.rollout.recheck,
+            command: which,
+        });
         const copy = this.shipped.get(node.name);
         const cmd = new command.remote.Command(
             nodeCommandName(node.name, which),
@@ -160,8 +166,8 @@ export class NodePreparation extends pulumi.ComponentResource {
                 // `update` falls back to `create` (pulumi-command v1.2.1): a new connection runs it again,
                 // which skips the steps already done. No delete: destroying the stack never un-migrates nodes.
                 create,
+                // logging is left at its default, both streams (pulumi-command v1.2.1 remote/command.go).
                 triggers: [this.library.sha256, s.rollout.recheck],
-                logging: "stdoutAndStderr",
             },
             // stdout holds only result and warning lines (nodes/bundle.ts), never a secret.
             this.opts(copy ? [copy, ...deps] : deps),

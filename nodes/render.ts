@@ -6,7 +6,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { NetworkMode } from "../settings/types";
-import { FIRST_FOUND_EXCLUDE_V326 } from "../calico/autodetect";
+import { FIRST_FOUND_EXCLUDE_V326, FIRST_FOUND_EXCLUDE_V38, FirstFoundFamily } from "../calico/autodetect";
 import { libFor, splitLib } from "./library";
 import { StepName, STEPS } from "./steps";
 
@@ -39,8 +39,8 @@ export interface FlannelCheck {
     readonly encapOverhead: number;
     /** calico-node's IP_AUTODETECTION_METHOD, "first-found" when unset. */
     readonly ipAutodetection: string;
-    /** first-found's default exclusions for the Calico version (Go regexes). */
-    readonly autodetectExclude: readonly string[];
+    /** Which first-found exclusion list the Calico version has (calico/autodetect.ts). */
+    readonly firstFound: FirstFoundFamily;
 }
 
 const SOURCES: Record<string, string> = Object.fromEntries(
@@ -83,7 +83,7 @@ const PARAMETERS = [
     "POD_MTU",
     "ENCAP_OVERHEAD",
     "IP_AUTODETECTION",
-    "AUTODETECT_EXCLUDE",
+    "FIRST_FOUND",
 ] as const;
 type Parameter = (typeof PARAMETERS)[number];
 const PARAMETER_USE = new Map(PARAMETERS.map((n) => [n, new RegExp(`\\$\\{?${n}\\b`)]));
@@ -92,9 +92,22 @@ const TERMINATOR = "F2C_END_OF_SCRIPT";
 const LIB = splitLib(SOURCES.lib);
 
 /** A step's own text and the helpers it carries, computed once per step. */
+/**
+ * first-found's exclusion lists, from calico/autodetect.ts, as a prelude for the steps that read
+ * AUTODETECT_EXCLUDE: a node command sends the short FIRST_FOUND, not the list (its text is state).
+ */
+const FIRST_FOUND_PRELUDE = [
+    "# first-found's default exclusions of the cluster's Calico version (calico/autodetect.ts).",
+    'case "$FIRST_FOUND" in',
+    `  v3.8) AUTODETECT_EXCLUDE=${shq(FIRST_FOUND_EXCLUDE_V38.join(","))} ;;`,
+    `  *) AUTODETECT_EXCLUDE=${shq(FIRST_FOUND_EXCLUDE_V326.join(","))} ;;`,
+    "esac",
+].join("\n");
+
 const STEP_TEXT = new Map(
     STEPS.map((step) => {
-        const lib = libFor(LIB, SOURCES[step]).trimEnd();
+        const prelude = /\$\{?AUTODETECT_EXCLUDE\b/.test(SOURCES[step]) ? `${FIRST_FOUND_PRELUDE}\n` : "";
+        const lib = (prelude + libFor(LIB, SOURCES[step])).trimEnd();
         const code = `${lib}\n${SOURCES[step]}`;
         const params = PARAMETERS.filter((n) => PARAMETER_USE.get(n)?.test(code));
         return [step, { lib, params }] as const;
@@ -140,7 +153,7 @@ export function parameterValues(p: NodeScriptParams): Record<Parameter, string> 
         ENCAP_OVERHEAD: String(p.flannelCheck?.encapOverhead ?? (p.mode === "vxlan" ? 50 : p.mode === "bgp" ? 0 : 20)),
         IP_AUTODETECTION: p.flannelCheck?.ipAutodetection ?? "first-found",
         // Calico splits interface regex lists on commas.
-        AUTODETECT_EXCLUDE: (p.flannelCheck?.autodetectExclude ?? FIRST_FOUND_EXCLUDE_V326).join(","),
+        FIRST_FOUND: p.flannelCheck?.firstFound ?? "v3.26",
     };
 }
 

@@ -8,7 +8,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { invocation, library, Library, REMOTE_DIR } from "../../nodes/bundle";
+import { invocation, library, Library, REMOTE_DIR, summarize } from "../../nodes/bundle";
 import { StepName } from "../../nodes/steps";
 
 /** Two fake steps in the real steps' output format; "cni-state" fails while $STATE_DIR/fail exists. */
@@ -56,16 +56,20 @@ describe("the shipped step library", () => {
         const r = run(lib);
         assert.strictEqual(r.status, 0, r.stderr);
         assert.deepStrictEqual(r.stdout.trim().split("\n"), [
-            "[flannel-to-calico] node=n1 step=kubelet result: changed (1 change(s))",
-            "[flannel-to-calico] node=n1 step=cni-state warning: a warning",
-            "[flannel-to-calico] node=n1 step=cni-state result: unchanged (nothing to do)",
+            "kubelet: changed (1 change(s))",
+            "cni-state warning: a warning",
+            "cni-state: unchanged (nothing to do)",
         ]);
+        assert.strictEqual(
+            summarize([r.stdout]),
+            "kubelet: changed (1 change(s)); cni-state: unchanged (nothing to do)",
+        );
         assert.match(fs.readFileSync(path.join(state, "log", "kubelet.log"), "utf8"), /changed: detail line/);
     });
     it("skips a step done with the same library, parameters and recheck; runs it again when one changes", () => {
         run(lib);
         const again = run(lib);
-        assert.match(again.stdout, /step=kubelet result: done earlier .* \(skipped\)/);
+        assert.match(again.stdout, /^kubelet: done earlier .* \(skipped\)$/m);
         assert.strictEqual(fs.readFileSync(path.join(state, "kubelet-runs"), "utf8"), "ran\n");
         run(lib, "2026-12-01");
         assert.strictEqual(fs.readFileSync(path.join(state, "kubelet-runs"), "utf8"), "ran\nran\n");
@@ -81,8 +85,8 @@ describe("the shipped step library", () => {
         fs.rmSync(path.join(state, "fail"));
         const resumed = run(lib);
         assert.strictEqual(resumed.status, 0, resumed.stderr);
-        assert.match(resumed.stdout, /step=kubelet result: done earlier/);
-        assert.match(resumed.stdout, /step=cni-state result: unchanged/);
+        assert.match(resumed.stdout, /^kubelet: done earlier/m);
+        assert.match(resumed.stdout, /^cni-state: unchanged/m);
     });
     it("refuses a library that is missing or altered", () => {
         fs.appendFileSync(path.join(home, lib.remotePath), "\necho tampered\n");
@@ -90,7 +94,7 @@ describe("the shipped step library", () => {
         assert.strictEqual(altered.status, 1);
         assert.match(
             altered.stderr,
-            /node=n1 steps=kubelet,cni-state failed: the step library .* is missing or altered/,
+            /node=n1 kubelet,cni-state failed: no intact .*lib-[0-9a-f]{64}\.sh: new rollout.recheck ships it/,
         );
         fs.rmSync(path.join(home, lib.remotePath));
         assert.strictEqual(run(lib).status, 1);

@@ -37,8 +37,9 @@ describe("NodePreparation under mocks", () => {
         const cutover = byName(regs, CMD, "zhangjun-k8s01-cutover");
         const create = String(cutover.inputs.create);
         assert.ok(create.length < 1500, `${create.length} characters`);
-        assert.match(create, /F2C_STEPS='remove-flannel docker kubelet cni-state apply'/);
-        assert.match(create, new RegExp(`printf '%s  %s\\\\n' ${lib.sha256} "\\$lib" \\| sha256sum -c --status`));
+        assert.match(create, /F2C_COMMAND=cutover /);
+        assert.ok(create.startsWith(`set -eu\ns=${lib.sha256} l="$HOME/.flannel-to-calico/lib-$s.sh"`), create);
+        assert.match(create, /echo "\$s {2}\$l" \| sha256sum -c --status/);
         assert.deepStrictEqual(cutover.dependsOn.includes(copy.urn), true);
     });
     it("puts the library's sha256 and rollout.recheck in triggers, with no update text and no delete", async () => {
@@ -88,7 +89,7 @@ describe("NodePreparation under mocks", () => {
     it("shows step results: stdout is an ordinary output (scripts print no secret), logged as it runs", async () => {
         const { regs } = await build(tutorialRaw({ ssh: { privateKey: new Secret(FAKE_PRIVATE_KEY) } }), "t", false);
         const c = byName(regs, CMD, "zhangjun-k8s01-cutover");
-        assert.strictEqual(c.inputs.logging, "stdoutAndStderr");
+        assert.strictEqual(c.inputs.logging, undefined, "the default logs stdout and stderr as they come");
         assert.deepStrictEqual([...c.additionalSecretOutputs].sort(), ["connection"]);
         for (const text of [String(c.inputs.create), library().text])
             assert.ok(!text.includes("TEST-ONLY"), "no secret in what runs");

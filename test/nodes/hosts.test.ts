@@ -454,7 +454,8 @@ describe("node scripts on real test hosts over SSH", function () {
                 for (const r of regs.filter(
                     (x) => x.type === "command:remote:Command" && x.name.startsWith("zhangjun-k8s01-"),
                 ))
-                    write(`${r.name}.sh`, String(r.inputs.create));
+                    // The login shell runs a command: check it as POSIX sh, the strictest it may be.
+                    write(`${r.name}.sh`, `#!/bin/sh\n${String(r.inputs.create)}`);
                 write("library.sh", migration.nodes.library.text);
                 for (const step of STEPS) write(`${step}.bash`, `#!/bin/bash\n${stepProgram(step)}`);
                 assert.strictEqual(files.length, 2 + 1 + STEPS.length);

@@ -71,7 +71,7 @@ describe("step parameters", () => {
                 "POD_MTU",
                 "ENCAP_OVERHEAD",
                 "IP_AUTODETECTION",
-                "AUTODETECT_EXCLUDE",
+                "FIRST_FOUND",
             ],
             "remove-flannel": ["NODE", "STEP", "STATE_DIR", "POD_CIDR", "CNI_NET_DIR"],
             docker: ["NODE", "STEP", "STATE_DIR", "POD_CIDR"],
