@@ -71,3 +71,39 @@ export function runOnNode(node: string, c: NodeConnection, script: string, timeo
         fs.rmSync(dir, { recursive: true, force: true });
     }
 }
+
+/**
+ * Copies a local file to the node over real SFTP as the connection's user,
+ * to a path relative to its home, creating the directory: what
+ * remote.CopyToRemote does with a FileAsset (pulumi-command v1.2.1
+ * copyController.go sftpCopy: MkdirAll of the parent, then Create).
+ */
+export function copyToNode(node: string, c: NodeConnection, localFile: string, remotePath: string): RunResult {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "f2c-sftp-"));
+    try {
+        const opts = ["-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-P", String(c.port)];
+        if (c.privateKey) {
+            fs.writeFileSync(path.join(dir, "key"), c.privateKey.reveal(), { mode: 0o600 });
+            opts.push("-i", path.join(dir, "key"), "-o", "IdentitiesOnly=yes");
+        }
+        if (c.hostKey) {
+            fs.writeFileSync(
+                path.join(dir, "known_hosts"),
+                `${c.port === 22 ? c.host : `[${c.host}]:${c.port}`} ${c.hostKey}\n`,
+            );
+            opts.push("-o", `UserKnownHostsFile=${path.join(dir, "known_hosts")}`, "-o", "StrictHostKeyChecking=yes");
+        }
+        const batch = `-mkdir ${path.dirname(remotePath)}\nput ${localFile} ${remotePath}\n`;
+        const t0 = Date.now();
+        const r = spawnSync("sftp", [...opts, "-b", "-", `${c.user}@${c.host}`], {
+            input: batch,
+            encoding: "utf8",
+            timeout: 30000,
+        });
+        const result = { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "", ms: Date.now() - t0 };
+        if (result.code !== 0) throw new NodeRunError(node, `SFTP failed: ${result.stderr.trim()}`, result);
+        return result;
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
