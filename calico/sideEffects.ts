@@ -1,4 +1,6 @@
 /**
+ * A fact list (data, one entry per upstream fact with its source), which is why this file is over 250 lines.
+ *
  * What Calico's own tools (libcalico's client, calico-node's startup, the
  * manifest's wiring) or `kubectl apply` would have done, that this program
  * must do itself because it creates the IPv4 pool as a raw
