@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { nodeStepName, TYPES, waveGateName } from "../identity";
 import { Settings } from "../settings/types";
+import { bipOf } from "../settings/dockerBridge";
 import { nodeConnection, toConnectionArgs } from "./connection";
 import { renderStepScript, sha256, STEPS } from "./render";
 
@@ -41,6 +42,7 @@ export class NodePreparation extends pulumi.ComponentResource {
         const params = {
             // Not the cluster's name: renaming the cluster must not re-run anything.
             podCidr: s.cluster.podCidr.text,
+            dockerBip: bipOf(s.cluster.dockerBridge),
             mode: s.network.mode,
             kubernetesVersion: s.cluster.kubernetesVersion.text,
             images: args.images ?? [],

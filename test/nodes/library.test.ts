@@ -48,6 +48,12 @@ describe("the lib.sh splitter", () => {
     it("fails on a top-level line that is neither a function, a comment, an assignment nor a trap", () => {
         assert.throws(() => splitLib(`${LIB}\nmkdir -p /tmp/x\n`), /line 18: "mkdir -p \/tmp\/x" is neither/);
     });
+    it("takes a bare call of a function defined above it as a statement every step carries (lock_node)", () => {
+        const lib = `${LIB}\nunused\n`;
+        const step = libFor(splitLib(lib), "echo hi");
+        assert.ok(step.endsWith("\nunused") && step.includes("unused() {"), step);
+        assert.throws(() => splitLib(`later\n${LIB}\nlater() { :; }\n`), /line 1: "later" is neither/);
+    });
     it("fails on a function that is never closed", () => {
         assert.throws(() => splitLib("f() {\n  echo x\n"), /function f .* never closed/);
     });
@@ -59,7 +65,7 @@ describe("step parameters", () => {
             preflight: [
                 "NODE",
                 "STEP",
-                "POD_CIDR",
+                "DOCKER_BIP",
                 "KUBERNETES_VERSION",
                 "KERNEL_MODULES",
                 "MODULE_REQUIRED",
@@ -69,7 +75,7 @@ describe("step parameters", () => {
                 "IMAGES",
             ],
             "remove-flannel": ["NODE", "STEP", "STATE_DIR", "POD_CIDR", "CNI_NET_DIR"],
-            docker: ["NODE", "STEP", "STATE_DIR", "POD_CIDR"],
+            docker: ["NODE", "STEP", "STATE_DIR", "DOCKER_BIP"],
             kubelet: ["NODE", "STEP", "STATE_DIR"],
             "cni-state": ["NODE", "STEP", "STATE_DIR", "CNI_NET_DIR"],
             apply: ["NODE", "STEP", "STATE_DIR"],
