@@ -13,7 +13,6 @@ import { nodeStepName } from "../../identity";
 import { buildSettings } from "../helpers/mocks";
 import { settingsOf } from "../helpers/config";
 import { runOnNode, RunResult, NodeRunError } from "../helpers/runner";
-import { TUTORIAL_DOCKER_SERVICE, TUTORIAL_FLANNELD_SERVICE, tutorialKubeletService } from "../helpers/testHost";
 
 export {
     Secret,
@@ -27,7 +26,6 @@ export {
     RunResult,
     NodeRunError,
 };
-export { TUTORIAL_DOCKER_SERVICE, TUTORIAL_FLANNELD_SERVICE, tutorialKubeletService };
 export type { Settings };
 
 /** A node as the stack config names it. */
