@@ -12,6 +12,7 @@ import * as command from "@pulumi/command";
 import { CUTOVER_GATE, nodeCommandName, nodeLibraryName, PREFLIGHT_GATE, TYPES, waveGateName } from "../identity";
 import { NodeSettings, Settings } from "../settings/types";
 import { invocation, library, Library, summarize } from "./bundle";
+import { bipOf } from "../settings/dockerBridge";
 import { nodeConnection, toConnectionArgs } from "./connection";
 import { FlannelCheck, NodeScriptParams, parameterValues, renderStepScript } from "./render";
 import { NODE_COMMANDS, NodeCommand, StepName } from "./steps";
@@ -112,6 +113,7 @@ export class NodePreparation extends pulumi.ComponentResource {
             node: node.name,
             // Not the cluster's name: renaming the cluster must not re-run anything.
             podCidr: s.cluster.podCidr.text,
+            dockerBip: bipOf(s.cluster.dockerBridge),
             mode: s.network.mode,
             kubernetesVersion: s.cluster.kubernetesVersion.text,
             images: this.args.images ?? [],

@@ -5,8 +5,9 @@
  * loudly on: at column 0 a line is a comment, blank, a one-line function
  * `name() { ...; }`, the opening `name() {` of a function whose body is
  * indented and whose closing `}` stands alone at column 0, or a top-level
- * statement (an assignment or `trap`). Anything else is an error naming the
- * line, so a helper can never be cut in the middle. Pure.
+ * statement (an assignment, `trap`, or a bare call of a function defined
+ * above it, such as `lock_node`). Anything else is an error naming the line,
+ * so a helper can never be cut in the middle. Pure.
  */
 
 export interface LibPart {
@@ -28,7 +29,9 @@ export function splitLib(src: string, file = "lib.sh"): LibPart[] {
     const parts: LibPart[] = [];
     const lines = src.split("\n");
     let comments: string[] = [];
+    const defined = new Set<string>();
     const push = (text: string[], name?: string) => {
+        if (name) defined.add(name);
         parts.push({ ...(name ? { name, use: useOf(name) } : {}), text: [...comments, ...text].join("\n") });
         comments = [];
     };
@@ -58,11 +61,11 @@ export function splitLib(src: string, file = "lib.sh"): LibPart[] {
             comments.push(line);
         } else if (line.trim() === "") {
             if (comments.length) push([]);
-        } else if (STATEMENT.test(line)) {
+        } else if (STATEMENT.test(line) || defined.has(line)) {
             push([line]);
         } else {
             throw new Error(
-                `${file} line ${i + 1}: "${line}" is neither a function, a comment, an assignment nor a trap; ` +
+                `${file} line ${i + 1}: "${line}" is neither a function, a comment, an assignment, a trap nor a call of a function above; ` +
                     "the splitter that ships helpers to each step cannot place it",
             );
         }

@@ -19,6 +19,8 @@ export const STATE_DIR = "/var/lib/flannel-to-calico";
 export interface NodeScriptParams {
     readonly node: string;
     readonly podCidr: string;
+    /** docker0's address and prefix after the migration, e.g. 172.17.0.1/16 (settings/dockerBridge.ts). */
+    readonly dockerBip: string;
     readonly mode: NetworkMode;
     /** cluster.kubernetesVersion; the kubelet step follows the node's own kubelet. */
     readonly kubernetesVersion: string;
@@ -73,6 +75,7 @@ const PARAMETERS = [
     "STEP",
     "STATE_DIR",
     "POD_CIDR",
+    "DOCKER_BIP",
     "KUBERNETES_VERSION",
     "KERNEL_MODULES",
     "MODULE_REQUIRED",
@@ -142,6 +145,7 @@ export function parameterValues(p: NodeScriptParams): Record<Parameter, string> 
         STEP: "",
         STATE_DIR,
         POD_CIDR: p.podCidr,
+        DOCKER_BIP: p.dockerBip,
         KUBERNETES_VERSION: p.kubernetesVersion,
         KERNEL_MODULES: k.modules.join(" "),
         MODULE_REQUIRED: k.required ? "yes" : "no",

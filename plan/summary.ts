@@ -3,6 +3,7 @@ import { Settings } from "../settings/types";
 import { StackOutputs } from "../program";
 import { SIDE_EFFECTS } from "../calico/sideEffects";
 import { defaultParallel, estimateWindow, NODE_SECONDS, recommendedParallel } from "./window";
+import { bipOf } from "../settings/dockerBridge";
 
 const MODE_TEXT: Record<string, string> = {
     ipip: "ipip: IP-in-IP between all nodes (ipipMode Always, vxlanMode Never)",
@@ -48,6 +49,9 @@ export function renderSummary(s: Settings, o: StackOutputs, c: SummaryCounts): s
         `| Pod CIDR | ${s.cluster.podCidr.text} (IPPool default-ipv4-ippool, blocks of /${s.network.blockSize}, natOutgoing ${s.network.natOutgoing}) |`,
     );
     lines.push(`| Service CIDR | ${s.cluster.serviceCidr.text} |`);
+    lines.push(
+        `| docker0 | ${s.cluster.dockerBridge.text} (bip ${bipOf(s.cluster.dockerBridge)} in daemon.json): outside the pod, service and node ranges |`,
+    );
     lines.push(`| Calico | ${s.calico.versionText}, manifest sha256 \`${o.calicoManifestSha256}\` |`);
     lines.push(`| Typha | ${s.typha.enabled ? `${s.typha.replicas} replica(s)` : "off"}: ${s.typha.reason} |`);
     lines.push(`| Nodes | ${s.nodes.length} in ${waves.length} wave(s) of up to ${s.rollout.waveSize} |`);
@@ -63,6 +67,12 @@ export function renderSummary(s: Settings, o: StackOutputs, c: SummaryCounts): s
         "the window waits on neither. Run `pulumi up` inside an announced window.",
         "",
         ...windowLines(s),
+        "",
+        "On each node, every pod restarts or is recreated once: with docker's live-restore, docker0 leaves Flannel's",
+        "address only when docker restarts with no container running, so the cutover stops every container on the",
+        "node (application containers too), removes the pod sandboxes that are not on the host network, restarts",
+        "docker, and starts the others again; kubelet recreates the removed pods under CNI. A node whose docker0 is",
+        `already on ${bipOf(s.cluster.dockerBridge)} keeps its containers running.`,
         "",
     );
     lines.push("## Order", "");

@@ -1,6 +1,7 @@
 /** The `cluster` section: which cluster, its Kubernetes version, its address ranges and how to reach its API. */
 import { Secret } from "./secret";
 import { Cidr, cidrsOverlap, parseCidr } from "./net";
+import { chooseDockerBridge, DOCKER_BRIDGE_MAX_PREFIX } from "./dockerBridge";
 import { parseVersion, Version } from "../calico/versions";
 import { key, Raw, Reader } from "./reader";
 import { ClusterSettings, Kubeconfig } from "./types";
@@ -11,6 +12,8 @@ export interface ClusterFacts {
     readonly podCidr?: Cidr;
     readonly serviceCidr?: Cidr;
     readonly nodeCidrs: readonly Cidr[];
+    /** docker0's network after the migration (nodes check their addresses against it). */
+    readonly dockerBridge?: Cidr;
     readonly production: boolean;
     /** The whole section, when it has no problems. */
     readonly settings?: ClusterSettings;
@@ -22,6 +25,7 @@ const KEYS = [
     "podCidr",
     "serviceCidr",
     "nodeCidrs",
+    "dockerBridgeCidr",
     "kubeconfig",
     "context",
     "id",
@@ -93,6 +97,39 @@ function readNodeCidrs(r: Reader, v: unknown, podCidr?: Cidr, serviceCidr?: Cidr
     return out;
 }
 
+/**
+ * cluster.dockerBridgeCidr, or the first of docker's default pools outside the
+ * pod, service and node ranges (dockerBridge.ts): docker0 must leave the pod range.
+ */
+function readDockerBridge(r: Reader, v: unknown, avoid: readonly [string, Cidr | undefined][]): Cidr | undefined {
+    const ranges = avoid.filter((a): a is [string, Cidr] => a[1] !== undefined);
+    if (v === undefined) {
+        const chosen = chooseDockerBridge(ranges.map((a) => a[1]));
+        if (!chosen)
+            r.problem(
+                "cluster.dockerBridgeCidr",
+                v,
+                `every one of docker's default pools (172.17.0.0/16 ... 192.168.240.0/20) overlaps ${ranges.map((a) => key(a[0])).join(", ")}: ` +
+                    "set it to a free network for docker0, such as 10.199.0.0/24",
+            );
+        return chosen;
+    }
+    const c = readCidr(r, "cluster.dockerBridgeCidr", v, "docker0's network, such as 172.17.0.0/16");
+    if (!c) return undefined;
+    if (c.prefix > DOCKER_BRIDGE_MAX_PREFIX) {
+        r.problem("cluster.dockerBridgeCidr", c.text, `docker0 needs at least a /${DOCKER_BRIDGE_MAX_PREFIX}`);
+    }
+    for (const [what, other] of ranges) {
+        if (cidrsOverlap(c, other))
+            r.problem(
+                "cluster.dockerBridgeCidr",
+                c.text,
+                `it overlaps ${key(what)} ${other.text}; docker0 must lie outside the pod, service and node ranges`,
+            );
+    }
+    return c;
+}
+
 function looksLikePath(v: string): boolean {
     return !v.includes("\n") && /^(~|\.{0,2}\/)/.test(v.trim());
 }
@@ -157,6 +194,11 @@ export function readCluster(r: Reader, raw: unknown): ClusterFacts {
         );
     }
     const nodeCidrs = readNodeCidrs(r, c.nodeCidrs, podCidr, serviceCidr);
+    const dockerBridge = readDockerBridge(r, c.dockerBridgeCidr, [
+        ["cluster.podCidr", podCidr],
+        ["cluster.serviceCidr", serviceCidr],
+        ...nodeCidrs.map((n, i): [string, Cidr] => [`cluster.nodeCidrs[${i}]`, n]),
+    ]);
     const kubeconfig = readKubeconfig(r, c.kubeconfig);
     const context = r.string("cluster.context", c.context);
     if (!context) {
@@ -170,8 +212,28 @@ export function readCluster(r: Reader, raw: unknown): ClusterFacts {
     const { id, idFrom } = readId(r, c.id, context);
     const production = r.bool("cluster.production", c.production, false);
     const settings =
-        name !== undefined && kubernetesVersion && podCidr && serviceCidr && context && id
-            ? { name, kubernetesVersion, podCidr, serviceCidr, nodeCidrs, kubeconfig, context, id, idFrom, production }
+        name !== undefined && kubernetesVersion && podCidr && serviceCidr && dockerBridge && context && id
+            ? {
+                  name,
+                  kubernetesVersion,
+                  podCidr,
+                  serviceCidr,
+                  nodeCidrs,
+                  dockerBridge,
+                  kubeconfig,
+                  context,
+                  id,
+                  idFrom,
+                  production,
+              }
             : undefined;
-    return { kubernetesVersion, podCidr, serviceCidr, nodeCidrs, production, ...(settings ? { settings } : {}) };
+    return {
+        kubernetesVersion,
+        podCidr,
+        serviceCidr,
+        nodeCidrs,
+        ...(dockerBridge ? { dockerBridge } : {}),
+        production,
+        ...(settings ? { settings } : {}),
+    };
 }

@@ -40,7 +40,12 @@ export function loadSettings(raw: RawConfig, ctx: LoadContext): LoadResult {
     const cluster = readCluster(r, raw.cluster);
     const network = readNetwork(r, raw.network, { podCidr: cluster.podCidr });
     const ssh = readSsh(r, raw.ssh, { dryRun: ctx.dryRun });
-    const nodes = readNodes(r, raw.nodes, { ssh, podCidr: cluster.podCidr, serviceCidr: cluster.serviceCidr });
+    const nodes = readNodes(r, raw.nodes, {
+        ssh,
+        podCidr: cluster.podCidr,
+        serviceCidr: cluster.serviceCidr,
+        dockerBridge: cluster.dockerBridge,
+    });
     const calico = readCalico(r, raw.calico, { kubernetesVersion: cluster.kubernetesVersion });
     const typha = readTypha(r, raw.typha, { nodes: nodes.length, production: cluster.production });
     const rollout = readRollout(r, raw.rollout, { nodes });

@@ -11,6 +11,7 @@ interface NodeDeps {
     readonly ssh: SshSettings;
     readonly podCidr?: Cidr;
     readonly serviceCidr?: Cidr;
+    readonly dockerBridge?: Cidr;
 }
 
 /** Positions of names and addresses already seen, to report duplicates. */
@@ -61,16 +62,17 @@ function checkAddress(
     }
     const ip = parseIPv4(address);
     if (ip === undefined) return;
-    for (const [what, range] of [
-        ["cluster.podCidr", deps.podCidr],
-        ["cluster.serviceCidr", deps.serviceCidr],
+    for (const [what, range, word] of [
+        ["cluster.podCidr", deps.podCidr, "the pod range"],
+        ["cluster.serviceCidr", deps.serviceCidr, "the service range"],
+        // Chosen when unset: listing the node networks in cluster.nodeCidrs makes the choice avoid them.
+        ["cluster.dockerBridgeCidr", deps.dockerBridge, "docker0's network (set it, or list cluster.nodeCidrs)"],
     ] as const) {
         if (range && cidrContains(range, ip)) {
-            const word = what === "cluster.podCidr" ? "pod" : "service";
             r.problem(
                 `${path}.address`,
                 address,
-                `it is inside ${what} ${range.text}; node addresses and the ${word} range must not overlap`,
+                `it is inside ${what} ${range.text}; node addresses and ${word} must not overlap`,
             );
         }
     }

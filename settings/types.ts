@@ -45,6 +45,12 @@ export interface ClusterSettings {
     readonly podCidr: Cidr;
     readonly serviceCidr: Cidr;
     readonly nodeCidrs: readonly Cidr[];
+    /**
+     * docker0's network after the migration (its first address is the bip the docker
+     * step sets): cluster.dockerBridgeCidr, else the first of docker's default pools
+     * outside the pod, service and node ranges.
+     */
+    readonly dockerBridge: Cidr;
     readonly kubeconfig: Kubeconfig;
     readonly context: string;
     /**

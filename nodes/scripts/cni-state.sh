@@ -7,9 +7,9 @@ if [ -e "$STATE_DIR/migrated" ]; then
 else
   for p in /var/lib/cni/networks/k8s-pod-network "$CNI_NET_DIR/calico-kubeconfig" /var/lib/cni/networks/cbr0 /var/lib/cni/flannel; do
     if [ -e "$p" ]; then
+      mark restart-kubelet
       rm -rf "$p"
       changed "removed stale CNI state $p"
-      mark restart-kubelet
     fi
   done
 fi

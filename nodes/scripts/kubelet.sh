@@ -14,6 +14,7 @@ rewrite_network_plugin() {
   local unit=$1 action=$2 file tmp
   file=$(execstart_file "$unit")
   if [ -z "$file" ] || [ ! -f "$file" ]; then fail "cannot find the file that holds $unit's ExecStart"; fi
+  mark daemon-reload
   backup "$file"
   tmp=$(mktemp)
   awk -v add="$action" '
@@ -36,9 +37,7 @@ rewrite_network_plugin() {
     /^[ \t]*ExecStart=[ \t]*[^ \t]/ { nb = 0; blk[++nb] = $0; if ($0 ~ /\\[ \t]*$/) inblk = 1; else flush(); next }
     { print }
     END { if (inblk) flush() }' "$file" > "$tmp"
-  cat "$tmp" > "$file"
-  rm -f "$tmp"
-  mark daemon-reload
+  replace_file "$file" "$tmp"
 }
 
 plugin_flags() { execstart_line "$1" | grep -o -- '--network-plugin[= ][^ ]*' || true; }
@@ -52,11 +51,11 @@ ensure_cni_plugin() {
     unchanged "$what already runs with --network-plugin=cni"
     return 0
   fi
+  mark "restart-$unit"
   rewrite_network_plugin "$unit" add
   [ "$(plugin_flags "$unit")" = "--network-plugin=cni" ] \
     || fail "$unit's ExecStart still does not carry --network-plugin=cni exactly once after the edit"
   changed "$what ExecStart in $(execstart_file "$unit") now has --network-plugin=cni (was: ${flags:-absent})"
-  mark "restart-$unit"
 }
 
 if [ "$minor" -lt 24 ]; then
@@ -67,9 +66,9 @@ if [ "$minor" -lt 24 ]; then
   fi
 else
   if [ -n "$(plugin_flags kubelet)" ]; then
+    mark restart-kubelet
     rewrite_network_plugin kubelet remove
     changed "removed --network-plugin from kubelet v1.$minor (the flag was removed in 1.24; kubelet would not start)"
-    mark restart-kubelet
   else
     unchanged "kubelet v1.$minor has no --network-plugin flag (none needed from 1.24)"
   fi

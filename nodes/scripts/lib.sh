@@ -3,7 +3,13 @@
 # (NODE, STEP, STATE_DIR, POD_CIDR, ...). Bash 4.2 compatible (CentOS 7).
 
 CHANGES=0
-log() { printf '[flannel-to-calico] node=%s step=%s %s\n' "$NODE" "$STEP" "$*"; }
+# The tutorial installs its binaries (docker, kubelet, ...) in /opt/k8s/bin.
+PATH="$PATH:/opt/k8s/bin"
+# A dropped SSH session must not stop a step halfway: bash survives the broken
+# pipe (a caught signal, so commands it runs keep their default), and a log
+# line nobody can read is dropped. The next run waits for this one (lock_node).
+trap ':' PIPE HUP
+log() { { printf '[flannel-to-calico] node=%s step=%s %s\n' "$NODE" "$STEP" "$*"; } 2>/dev/null || :; }
 changed() { CHANGES=$((CHANGES + 1)); log "changed: $*"; }
 unchanged() { log "unchanged: $*"; }
 warn() { log "warning: $*" >&2; }
@@ -17,7 +23,20 @@ finish() {
   if [ "$CHANGES" -eq 0 ]; then log "result: unchanged (nothing to do)"; else log "result: changed (${CHANGES} change(s))"; fi
 }
 
-# Markers under STATE_DIR record, across steps, what apply must restart.
+# One step at a time on a node: a step run again while an earlier run still
+# goes on (its session dropped) waits for it. The lock lives in /run, so a
+# power cut cannot leave it behind, and the kernel drops it with the process.
+lock_node() {
+  exec 9>>/run/flannel-to-calico.lock
+  if ! flock -n 9; then
+    log "another flannel-to-calico step is still running on this node (a dropped SSH session?): waiting up to 600 s for it"
+    flock -w 600 9 || fail "another flannel-to-calico step has held /run/flannel-to-calico.lock for 600 s (ps -ef | grep flannel-to-calico)"
+  fi
+}
+lock_node
+
+# Markers under STATE_DIR record, across steps, what apply must restart. A
+# step marks before it changes anything, so a run cut short leaves the marker.
 mark() { mkdir -p "$STATE_DIR"; : > "$STATE_DIR/pending-$1"; }
 has_mark() { [ -e "$STATE_DIR/pending-$1" ]; }
 
@@ -28,6 +47,26 @@ backup() {
   dest="$STATE_DIR/backup/$(printf '%s' "$f" | tr '/' '_').$(date +%Y%m%d%H%M%S).$$"
   cp -a "$f" "$dest"
   log "backed up $f to $dest"
+}
+
+# Replaces file $1 with the content of file $2 (then removed) in one rename:
+# a run cut short leaves the old file or the new one, never half of one.
+# Keeps the file's mode, owner and SELinux label (a new file gets 0644); a
+# symlink's target is replaced.
+replace_file() {
+  local f tmp
+  f=$(readlink -f "$1")
+  tmp=$(mktemp "$f.f2c-XXXXXX")
+  cat "$2" > "$tmp"
+  if [ -e "$f" ]; then
+    chmod --reference="$f" "$tmp"
+    chown --reference="$f" "$tmp"
+    if command -v selinuxenabled >/dev/null 2>&1 && selinuxenabled; then chcon --reference="$f" "$tmp"; fi
+  else
+    chmod 0644 "$tmp"
+  fi
+  mv -f "$tmp" "$f"
+  rm -f "$2"
 }
 
 # Runs a command from PATH or /opt/k8s/bin (the tutorial's binary location).
@@ -112,4 +151,86 @@ iptables_backends() {
     seen="$seen $kind"
     echo "$b"
   done
+}
+
+# The daemon.json dockerd reads: --config-file in docker's ExecStart, else the default.
+docker_config_file() {
+  local f
+  f=$(execstart_line docker | grep -o -- '--config-file[= ][^ ]*' | head -n1 | sed 's/^--config-file[= ]//' || true)
+  echo "${f:-/etc/docker/daemon.json}"
+}
+
+# Reads or sets a top-level string key of a JSON object, without jq (nodes
+# have none): `json_key get FILE KEY` prints its value (empty when absent);
+# `json_key set FILE KEY VALUE` prints the file with that value, every other
+# byte kept (a new key goes first). Exits 2 when the file is not one JSON
+# object, 3 when the key is there twice or not a string. VALUE must need no
+# escaping (an address such as 172.17.0.1/16). No file, or an empty one, has no keys.
+json_key() {
+  if [ "$1" = get ] && [ ! -s "$2" ]; then return 0; fi
+  awk -v mode="$1" -v want="\"$3\"" -v val="${4:-}" '
+    function bad(code) { exit code }
+    { text = text $0 "\n" }
+    END {
+      n = length(text); depth = 0; state = "start"; found = 0; keys = 0
+      for (i = 1; i <= n; i++) {
+        c = substr(text, i, 1)
+        if (c ~ /[ \t\r\n]/) continue
+        if (state == "end") bad(2)
+        if (c == "\"") {
+          for (j = i + 1; j <= n; j++) { d = substr(text, j, 1); if (d == "\\") { j++; continue } if (d == "\"") break }
+          if (j > n) bad(2)
+          if (depth == 1 && state == "key") { key = substr(text, i, j - i + 1); keys++; state = "colon" }
+          else if (depth == 1 && state == "value") { if (key == want) { found++; vs = i; ve = j } state = "comma" }
+          else if (depth == 1) bad(2)
+          i = j; continue
+        }
+        if (depth == 0) { if (c != "{" || state != "start") bad(2); depth = 1; open = i; state = "key"; continue }
+        if (depth == 1 && state == "colon") { if (c != ":") bad(2); state = "value"; continue }
+        if (depth == 1 && state == "comma") {
+          if (c == ",") state = "key"
+          else if (c == "}") { depth = 0; state = "end" }
+          else bad(2)
+          continue
+        }
+        if (depth == 1 && state == "key") { if (c == "}" && keys == 0) { depth = 0; state = "end"; continue } bad(2) }
+        if (depth == 1 && state == "value" && key == want) bad(3)
+        if (c == "{" || c == "[") { stack = stack c; depth++; if (depth == 2) state = "nested"; continue }
+        if (c == "}" || c == "]") {
+          if (depth < 2 || substr(stack, length(stack), 1) != (c == "}" ? "{" : "[")) bad(2)
+          stack = substr(stack, 1, length(stack) - 1); depth--
+          if (depth == 1) state = "comma"
+          continue
+        }
+        if (depth == 1 && state == "value") {
+          while (i < n && substr(text, i + 1, 1) ~ /[A-Za-z0-9.+-]/) i++
+          state = "comma"
+          continue
+        }
+        if (depth == 1) bad(2)
+      }
+      if (state != "end" || found > 1) exit (found > 1 ? 3 : 2)
+      if (mode == "get") { if (found) print substr(text, vs + 1, ve - vs - 1); exit 0 }
+      if (found) { printf "%s\"%s\"%s", substr(text, 1, vs - 1), val, substr(text, ve + 1); exit 0 }
+      sep = keys ? (substr(text, open + 1, 1) == "\n" ? "," : ", ") : "\n"
+      printf "%s\n  %s: \"%s\"%s%s", substr(text, 1, open), want, val, sep, substr(text, open + 1)
+    }' "$2"
+}
+
+# Fails, before anything changes, when docker could not take a bip from its
+# daemon.json $1: not one JSON object, bip twice or not a string, "bridge" set
+# (docker refuses it with bip), or --bip in docker's ExecStart (dockerd refuses
+# an option given both as a flag and in the file).
+check_docker_config() {
+  local f=$1 rc=0 bridge
+  if [ -s "$f" ]; then
+    json_key get "$f" bip >/dev/null || rc=$?
+    [ "$rc" -ne 2 ] || fail "$f is not a JSON object this program can read (it sets docker's bip there): fix its syntax"
+    [ "$rc" -eq 0 ] || fail "$f sets bip twice or not as a string: keep one \"bip\": \"a.b.c.d/n\""
+    bridge=$(json_key get "$f" bridge) || bridge="(not a string)"
+    [ -z "$bridge" ] || fail "$f sets \"bridge\", which docker refuses together with the bip this program sets: remove it"
+  fi
+  if execstart_line docker | grep -q -- '--bip'; then
+    fail "docker's ExecStart passes --bip, and dockerd refuses bip both as a flag and in $f: remove the flag"
+  fi
 }

@@ -27,12 +27,13 @@ log "container runtime: $runtime"
 if [ "$runtime" = unknown ]; then fail "found no container runtime (docker with dockershim below 1.24, cri-dockerd, or containerd)"; fi
 if unit_exists docker; then log "docker ExecStart is in $(execstart_file docker): $(execstart_line docker)"; fi
 
-# docker0 must not come back inside the pod range.
-if [ -f /etc/docker/daemon.json ] && grep -q '"bip"' /etc/docker/daemon.json; then
-  bip=$(grep -o '"bip"[^,}]*' /etc/docker/daemon.json | grep -o '[0-9.]*/[0-9]*' | head -n1 || true)
-  if [ -n "$bip" ] && in_cidr "${bip%/*}" "$POD_CIDR"; then
-    fail "/etc/docker/daemon.json sets bip $bip inside the pod CIDR $POD_CIDR; docker0 would keep overlapping Calico's pool: change bip first"
-  fi
+# docker0 must leave the pod range: the docker step sets bip in daemon.json,
+# which must be readable now, before any cutover.
+if unit_exists docker; then
+  docker_json=$(docker_config_file)
+  check_docker_config "$docker_json"
+  now_bip=$(json_key get "$docker_json" bip)
+  log "docker bridge: the docker step sets bip $DOCKER_BIP in $docker_json (now: ${now_bip:-unset})"
 fi
 
 # Kernel support for the encapsulation. Rendered per family, not per mode, so

@@ -6,21 +6,21 @@ if unit_exists flanneld; then
   # Disable first: the tutorial's unit is RequiredBy=docker.service, and
   # stopping it while docker requires it takes docker down mid-script.
   if [ "$(systemctl is-enabled flanneld 2>/dev/null || true)" = enabled ]; then
-    systemctl disable flanneld >/dev/null
-    changed "flanneld disabled"
     mark daemon-reload
+    out=$(systemctl disable flanneld 2>&1) || fail "systemctl disable flanneld: $out"
+    changed "flanneld disabled"
   fi
   if [ "$(systemctl is-enabled flanneld 2>/dev/null || true)" != masked ]; then
     # mask cannot replace a unit file in /etc/systemd/system: keep it aside.
+    mark daemon-reload
     unit_file=/etc/systemd/system/flanneld.service
     if [ -f "$unit_file" ] && [ ! -L "$unit_file" ]; then
       backup "$unit_file"
       rm -f "$unit_file"
       systemctl daemon-reload
     fi
-    systemctl mask flanneld >/dev/null
+    out=$(systemctl mask flanneld 2>&1) || fail "systemctl mask flanneld: $out"
     changed "flanneld masked (no unit can start it again)"
-    mark daemon-reload
   fi
   if systemctl is-active --quiet flanneld; then
     systemctl stop flanneld
@@ -37,9 +37,9 @@ done
 
 for link in flannel.1 cni0; do
   if ip link show "$link" >/dev/null 2>&1; then
+    if [ "$link" = cni0 ]; then mark recycle-sandboxes; fi
     ip link delete "$link"
     changed "deleted link $link"
-    [ "$link" = cni0 ] && mark recycle-sandboxes
   fi
 done
 
@@ -84,10 +84,10 @@ if [ -d "$CNI_NET_DIR" ]; then
   for f in "$CNI_NET_DIR"/*; do
     [ -f "$f" ] || continue
     if grep -q '"type"[[:space:]]*:[[:space:]]*"flannel"' "$f"; then
+      mark recycle-sandboxes
       backup "$f"
       rm -f "$f"
       changed "removed Flannel CNI config $f"
-      mark recycle-sandboxes
     fi
   done
 fi

@@ -12,6 +12,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { shq } from "../../nodes/render";
+import { TUTORIAL_DOCKER_SERVICE, TUTORIAL_FLANNELD_SERVICE, tutorialKubeletService } from "../realnode/units";
 
 const STUBS = path.join(__dirname, "stubs");
 export const POD_CIDR = "172.30.0.0/16";
@@ -59,107 +60,12 @@ export function hostTestsAvailable(): { ok: boolean; why?: string } {
 export interface HostShape {
     /** kubelet --version prints this. Default 1.14.2. */
     readonly kubeletVersion?: string;
-    /** Install flanneld (unit, state, certs, link, NAT rules). Default true. */
-    readonly flannel?: boolean;
-    /** Install kubelet.service. Default true. */
-    readonly kubeletUnit?: boolean;
     /** Replace the tutorial's kubelet.service text. */
     readonly kubeletService?: string;
-    /** cri-docker.service with this text (kubelet 1.24+ with cri-dockerd). */
-    readonly criDockerService?: string;
-    /** Mark the node as migrated by an earlier run. */
-    readonly migrated?: boolean;
     /** containerd instead of docker (kubelet 1.24+): no docker.service, pods seen through crictl. */
     readonly containerd?: boolean;
-    /** Replace the tutorial's docker.service text. */
-    readonly dockerService?: string;
     /** An iptables that answers --version like CentOS 7's 1.4.21 (no back end named). */
     readonly oldIptables?: boolean;
-    /** Leftover state from an earlier Calico install. Default true. */
-    readonly staleCni?: boolean;
-}
-
-export const TUTORIAL_DOCKER_SERVICE = `[Unit]
-Description=Docker Application Container Engine
-Documentation=http://docs.docker.io
-
-[Service]
-WorkingDirectory=/data/k8s/docker
-Environment="PATH=/opt/k8s/bin:/bin:/sbin:/usr/bin:/usr/sbin"
-EnvironmentFile=-/run/flannel/docker
-EnvironmentFile=-/etc/sysconfig/docker-extra
-ExecStart=/opt/k8s/bin/dockerd $DOCKER_NETWORK_OPTIONS
-ExecReload=/bin/kill -s HUP $MAINPID
-Restart=on-failure
-RestartSec=5
-LimitNOFILE=infinity
-Delegate=yes
-KillMode=process
-
-[Install]
-WantedBy=multi-user.target
-`;
-
-export const TUTORIAL_FLANNELD_SERVICE = `[Unit]
-Description=Flanneld overlay address etcd agent
-After=network.target
-After=network-online.target
-Wants=network-online.target
-After=etcd.service
-Before=docker.service
-
-[Service]
-Type=notify
-ExecStart=/opt/k8s/bin/flanneld \\
-  -etcd-cafile=/etc/kubernetes/cert/ca.pem \\
-  -etcd-certfile=/etc/flanneld/cert/flanneld.pem \\
-  -etcd-keyfile=/etc/flanneld/cert/flanneld-key.pem \\
-  -etcd-endpoints=https://172.27.137.240:2379 \\
-  -etcd-prefix=/kubernetes/network \\
-  -iface=eth0 \\
-  -ip-masq
-ExecStartPost=/opt/k8s/bin/mk-docker-opts.sh -k DOCKER_NETWORK_OPTIONS -d /run/flannel/docker
-Restart=always
-RestartSec=5
-StartLimitInterval=0
-
-[Install]
-WantedBy=multi-user.target
-RequiredBy=docker.service
-`;
-
-export function tutorialKubeletService(name: string): string {
-    return `[Unit]
-Description=Kubernetes Kubelet
-Documentation=https://github.com/GoogleCloudPlatform/kubernetes
-After=docker.service
-Requires=docker.service
-
-[Service]
-WorkingDirectory=/data/k8s/k8s/kubelet
-ExecStart=/opt/k8s/bin/kubelet \\
-  --allow-privileged=true \\
-  --bootstrap-kubeconfig=/etc/kubernetes/kubelet-bootstrap.kubeconfig \\
-  --cert-dir=/etc/kubernetes/cert \\
-  --cni-conf-dir=/etc/cni/net.d \\
-  --container-runtime=docker \\
-  --container-runtime-endpoint=unix:///var/run/dockershim.sock \\
-  --root-dir=/data/k8s/k8s/kubelet \\
-  --kubeconfig=/etc/kubernetes/kubelet.kubeconfig \\
-  --config=/etc/kubernetes/kubelet-config.yaml \\
-  --hostname-override=${name} \\
-  --pod-infra-container-image=registry.cn-beijing.aliyuncs.com/images_k8s/pause-amd64:3.1 \\
-  --image-pull-progress-deadline=15m \\
-  --volume-plugin-dir=/data/k8s/k8s/kubelet/kubelet-plugins/volume/exec/ \\
-  --logtostderr=true \\
-  --v=2
-Restart=always
-RestartSec=5
-StartLimitInterval=0
-
-[Install]
-WantedBy=multi-user.target
-`;
 }
 
 export interface TestHost {
@@ -214,11 +120,7 @@ export function createFleet(): HostFleet {
             const dir = path.join(base, name);
             const file = (p: string) => path.join(dir, "fs", p);
             for (const b of BOUND) fs.mkdirSync(file(b), { recursive: true });
-            for (const d of [
-                "/run/sshd",
-                "/run/f2c-host-state/sandboxes",
-                "/etc/systemd/system/multi-user.target.wants",
-            ])
+            for (const d of ["/run/sshd", "/run/f2c-host-state", "/etc/systemd/system/multi-user.target.wants"])
                 fs.mkdirSync(file(d), { recursive: true });
             // Recorders on PATH (/usr/local/sbin comes first in sshd's default PATH).
             for (const stub of ["systemctl", "docker", "crictl"]) {
@@ -254,21 +156,15 @@ export function createFleet(): HostFleet {
                 fs.writeFileSync(path.join(state, "pods", "p-app-1"), "pod\n");
                 fs.writeFileSync(path.join(state, "pods", "p-proxy"), "host\n");
             } else {
-                fs.writeFileSync(path.join(unitDir, "docker.service"), shape.dockerService ?? TUTORIAL_DOCKER_SERVICE);
+                fs.writeFileSync(path.join(unitDir, "docker.service"), TUTORIAL_DOCKER_SERVICE);
                 fs.writeFileSync(path.join(state, "docker.service.enabled"), "");
                 fs.writeFileSync(path.join(state, "docker.service.active"), "");
             }
-            if (shape.kubeletUnit !== false) {
-                fs.writeFileSync(
-                    path.join(unitDir, "kubelet.service"),
-                    shape.kubeletService ?? tutorialKubeletService(name),
-                );
-                fs.writeFileSync(path.join(state, "kubelet.service.active"), "");
-            }
-            if (shape.criDockerService) {
-                fs.writeFileSync(path.join(unitDir, "cri-docker.service"), shape.criDockerService);
-                fs.writeFileSync(path.join(state, "cri-docker.service.active"), "");
-            }
+            fs.writeFileSync(
+                path.join(unitDir, "kubelet.service"),
+                shape.kubeletService ?? tutorialKubeletService(name),
+            );
+            fs.writeFileSync(path.join(state, "kubelet.service.active"), "");
             fs.writeFileSync(
                 file("/etc/docker/daemon.json"),
                 JSON.stringify(
@@ -277,49 +173,40 @@ export function createFleet(): HostFleet {
                     2,
                 ),
             );
-            // Pod sandboxes: two on the Flannel network, one host-network.
-            fs.writeFileSync(path.join(state, "sandboxes", "aaa111"), "default\n");
-            fs.writeFileSync(path.join(state, "sandboxes", "bbb222"), "default\n");
-            fs.writeFileSync(path.join(state, "sandboxes", "ccc333"), "host\n");
             const subnet = `172.30.${index * 8}`;
-            if (shape.flannel !== false) {
-                fs.writeFileSync(path.join(unitDir, "flanneld.service"), TUTORIAL_FLANNELD_SERVICE);
-                fs.mkdirSync(path.join(unitDir, "docker.service.requires"), { recursive: true });
-                fs.symlinkSync(
-                    "/etc/systemd/system/flanneld.service",
-                    path.join(unitDir, "docker.service.requires", "flanneld.service"),
-                );
-                fs.writeFileSync(path.join(state, "flanneld.service.enabled"), "");
-                fs.writeFileSync(path.join(state, "flanneld.service.active"), "");
-                fs.mkdirSync(file("/run/flannel"), { recursive: true });
-                fs.writeFileSync(
-                    file("/run/flannel/docker"),
-                    `DOCKER_NETWORK_OPTIONS=" --bip=${subnet}.1/21 --ip-masq=false --mtu=1450"\n`,
-                );
-                fs.writeFileSync(
-                    file("/run/flannel/subnet.env"),
-                    `FLANNEL_NETWORK=${POD_CIDR}\nFLANNEL_SUBNET=${subnet}.1/21\n`,
-                );
-                fs.mkdirSync(file("/etc/flanneld/cert"), { recursive: true });
-                fs.writeFileSync(file("/etc/flanneld/cert/flanneld.pem"), "-----BEGIN CERTIFICATE-----\n");
-                fs.writeFileSync(
-                    file("/etc/cni/net.d/10-flannel.conflist"),
-                    JSON.stringify({
-                        name: "cbr0",
-                        plugins: [{ type: "flannel", delegate: { hairpinMode: true } }, { type: "portmap" }],
-                    }),
-                );
-            }
+            fs.writeFileSync(path.join(unitDir, "flanneld.service"), TUTORIAL_FLANNELD_SERVICE);
+            fs.mkdirSync(path.join(unitDir, "docker.service.requires"), { recursive: true });
+            fs.symlinkSync(
+                "/etc/systemd/system/flanneld.service",
+                path.join(unitDir, "docker.service.requires", "flanneld.service"),
+            );
+            fs.writeFileSync(path.join(state, "flanneld.service.enabled"), "");
+            fs.writeFileSync(path.join(state, "flanneld.service.active"), "");
+            fs.mkdirSync(file("/run/flannel"), { recursive: true });
+            fs.writeFileSync(
+                file("/run/flannel/docker"),
+                `DOCKER_NETWORK_OPTIONS=" --bip=${subnet}.1/21 --ip-masq=false --mtu=1450"\n`,
+            );
+            fs.writeFileSync(
+                file("/run/flannel/subnet.env"),
+                `FLANNEL_NETWORK=${POD_CIDR}\nFLANNEL_SUBNET=${subnet}.1/21\n`,
+            );
+            fs.mkdirSync(file("/etc/flanneld/cert"), { recursive: true });
+            fs.writeFileSync(file("/etc/flanneld/cert/flanneld.pem"), "-----BEGIN CERTIFICATE-----\n");
+            fs.writeFileSync(
+                file("/etc/cni/net.d/10-flannel.conflist"),
+                JSON.stringify({
+                    name: "cbr0",
+                    plugins: [{ type: "flannel", delegate: { hairpinMode: true } }, { type: "portmap" }],
+                }),
+            );
             fs.writeFileSync(
                 file("/etc/cni/net.d/99-loopback.conf"),
                 JSON.stringify({ cniVersion: "0.3.1", type: "loopback" }),
             );
-            if (shape.staleCni !== false) {
-                fs.mkdirSync(file("/var/lib/cni/networks/k8s-pod-network"), { recursive: true });
-                fs.writeFileSync(file("/var/lib/cni/networks/k8s-pod-network/172.30.8.5"), "old");
-                fs.writeFileSync(file("/etc/cni/net.d/calico-kubeconfig"), "stale");
-            }
-            if (shape.migrated) fs.writeFileSync(file("/var/lib/flannel-to-calico/migrated"), "2026-01-01T00:00:00Z\n");
+            fs.mkdirSync(file("/var/lib/cni/networks/k8s-pod-network"), { recursive: true });
+            fs.writeFileSync(file("/var/lib/cni/networks/k8s-pod-network/172.30.8.5"), "old");
+            fs.writeFileSync(file("/etc/cni/net.d/calico-kubeconfig"), "stale");
 
             // sshd of this host.
             const sshd = path.join(dir, "sshd");
@@ -359,9 +246,7 @@ ip addr add ${rootAddr}/30 dev ${veth}; ip link set ${veth} up
 ip netns exec ${ns} sh -ec '
 ip link set lo up; ip addr add ${address}/30 dev eth0; ip link set eth0 up
 ip link add docker0 type bridge; ip addr add ${subnet}.1/21 dev docker0; ip link set docker0 up
-${
-    shape.flannel !== false
-        ? `ip link add flannel.1 type vxlan id 1 dev eth0 local ${address} dstport 8472 nolearning
+ip link add flannel.1 type vxlan id 1 dev eth0 local ${address} dstport 8472 nolearning
 ip addr add ${subnet}.0/32 dev flannel.1
 iptables -w -t nat -A POSTROUTING -s ${POD_CIDR} -d ${POD_CIDR} -j RETURN
 iptables -w -t nat -A POSTROUTING -s ${POD_CIDR} ! -d 224.0.0.0/4 -j MASQUERADE
@@ -372,9 +257,7 @@ iptables -w -t nat -A FLANNEL-POSTRTG -s ${POD_CIDR} -d ${POD_CIDR} -j RETURN
 iptables -w -t nat -A POSTROUTING -m comment --comment "flanneld masq" -j FLANNEL-POSTRTG
 iptables -w -N FLANNEL-FWD
 iptables -w -A FLANNEL-FWD -s ${POD_CIDR} -j ACCEPT
-iptables -w -A FORWARD -m comment --comment "flanneld forward" -j FLANNEL-FWD`
-        : "true"
-}
+iptables -w -A FORWARD -m comment --comment "flanneld forward" -j FLANNEL-FWD
 iptables -w -t nat -A POSTROUTING -s 192.168.100.0/24 -o eth0 -j MASQUERADE
 '`);
             const mounts = BOUND.map((b) => `mount --bind ${file(b)} ${b}`).join(" && ");

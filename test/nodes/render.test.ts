@@ -10,6 +10,7 @@ import { NetworkMode } from "../../settings";
 const params = (mode: NetworkMode = "ipip") => ({
     node: "n1",
     podCidr: "172.30.0.0/16",
+    dockerBip: "172.17.0.1/16",
     mode,
     kubernetesVersion: "1.14.2",
     images: ["calico/node:v3.8.9", "calico/cni:v3.8.9"],

@@ -136,6 +136,11 @@ describe("the offline plan", () => {
         assert.match(sum, /manifest sha256 `c1a2eb14c41ffba4fff432e9a3d2576315fe191339fe30e6fc2988193a77bdba`/);
         assert.match(sum, /wave 3 \(1\): zhangjun-k8s03/);
     });
+    it("says in summary.md what the cutover does to the workloads on a node, and docker0's new network", () => {
+        const sum = fs.readFileSync(path.join(dir, "summary.md"), "utf8");
+        assert.match(sum, /the cutover stops every container on the\s+node \(application containers too\)/);
+        assert.match(sum, /\| docker0 \| 172\.17\.0\.0\/16 \(bip 172\.17\.0\.1\/16 in daemon\.json\)/);
+    });
     for (const [n, count, why] of [
         [40, 0, /Typha \| off: 40 nodes is 50 or fewer/],
         [60, 1, /Typha \| 1 replica\(s\): 60 nodes is above 50 .* -> 1/],

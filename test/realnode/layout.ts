@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { flannelSubnet, LayoutContext, NodeShape, POD_CIDR, ResolvedShape, resolveShape } from "./shape";
+import { DOCKER_BIP, flannelSubnet, LayoutContext, NodeShape, POD_CIDR, ResolvedShape, resolveShape } from "./shape";
 import {
     DOCKER_SERVICE_WITHOUT_FLANNEL,
     HARNESS_SERVICE,
@@ -102,7 +102,13 @@ export function layout(root: string, shape: NodeShape, c: LayoutContext): Resolv
             root,
             "/etc/docker/daemon.json",
             JSON.stringify(
-                { "live-restore": true, "max-concurrent-downloads": 20, "data-root": "/data/k8s/docker/data" },
+                {
+                    // A finished migration set docker0's bip (the stack's choice for these CIDRs).
+                    ...(shape.migrated ? { bip: DOCKER_BIP } : {}),
+                    "live-restore": true,
+                    "max-concurrent-downloads": 20,
+                    "data-root": "/data/k8s/docker/data",
+                },
                 null,
                 2,
             ) + "\n",

@@ -12,7 +12,6 @@ import { STEPS, StepName } from "../../nodes/steps";
 import { buildSettings } from "../helpers/mocks";
 import { settingsOf } from "../helpers/config";
 import { runOnNode, RunResult, NodeRunError } from "../helpers/runner";
-import { TUTORIAL_DOCKER_SERVICE, TUTORIAL_FLANNELD_SERVICE, tutorialKubeletService } from "../helpers/testHost";
 
 export {
     Secret,
@@ -26,7 +25,6 @@ export {
     RunResult,
     NodeRunError,
 };
-export { TUTORIAL_DOCKER_SERVICE, TUTORIAL_FLANNELD_SERVICE, tutorialKubeletService };
 export type { Settings };
 
 /** A node as the stack config names it. */

@@ -6,6 +6,8 @@
 import { CRI_DOCKER_SERVICE } from "./units";
 
 export const POD_CIDR = "172.30.0.0/16";
+/** docker0's address once migrated: the stack's choice for the tutorial's CIDRs (settings/dockerBridge.ts). */
+export const DOCKER_BIP = "172.17.0.1/16";
 
 export interface NodeShape {
     /** kubelet --version prints this. Default 1.14.2. */

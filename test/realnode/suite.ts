@@ -6,7 +6,17 @@
 import { realNodeSupport } from "./host";
 import { RealFleet } from "./fleet";
 import { RealNode } from "./node";
-import { preflightImages, RunResult, runStep, Settings, stackSettings, StepName, stepScripts, STEPS } from "./project";
+import {
+    NodeRunError,
+    preflightImages,
+    RunResult,
+    runStep,
+    Settings,
+    stackSettings,
+    StepName,
+    stepScripts,
+    STEPS,
+} from "./project";
 
 const support = realNodeSupport();
 const required = process.env.F2C_REQUIRE_HOST_TESTS === "1";
@@ -39,12 +49,45 @@ export interface Prepared {
     readonly s: Settings;
     readonly scripts: string[];
 }
-export async function prepare(fleet: RealFleet, node: RealNode, extra: Record<string, unknown>): Promise<Prepared> {
+export async function prepare(
+    fleet: RealFleet,
+    node: RealNode,
+    extra: Record<string, unknown>,
+    opts: { seed?: boolean } = {},
+): Promise<Prepared> {
     const s = stackSettings([node], fleet.privateKey, extra);
     const scripts = await stepScripts(s, node.name);
     const images = preflightImages(scripts[0]);
-    if (images.length) node.seedRegistry(images);
+    if (images.length && opts.seed !== false) node.seedRegistry(images);
     return { node, s, scripts };
+}
+
+/**
+ * A rendered script with some of its constants (`NAME=value` lines, such as
+ * apply's DOCKER_API_TIMEOUT) set otherwise, so a fault test need not wait the
+ * production timeout; fails when a constant is not in the script.
+ */
+export function withConstants(script: string, values: Record<string, string | number>): string {
+    let out = script;
+    for (const [k, v] of Object.entries(values)) {
+        const re = new RegExp(`^${k}=\\S*$`, "m");
+        if (!re.test(out)) throw new Error(`the script sets no ${k}`);
+        out = out.replace(re, `${k}=${v}`);
+    }
+    return out;
+}
+
+/** Runs step i over SSH and kills the SSH client after `ms`; returns the ms it ran. Fails if the step ended first. */
+export function runKilled(p: Prepared, i: number, ms: number): number {
+    const t0 = Date.now();
+    let r: RunResult | undefined;
+    try {
+        r = runStep(p.s, p.node.name, p.scripts[i], ms);
+    } catch (e) {
+        if (!(e instanceof NodeRunError)) throw e;
+    }
+    if (r && r.code !== -1) throw new Error(`${STEPS[i]} ended (exit ${r.code}) before its session was killed`);
+    return Date.now() - t0;
 }
 
 /**

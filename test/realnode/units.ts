@@ -1,11 +1,92 @@
 /**
- * Unit files of real-node test nodes: the tutorial's (shared with the
- * recorder-based host tests), their 1.24+ and containerd forms, and the
- * harness's own boot unit. Texts only; shape.ts lays them out.
+ * Unit files of real-node test nodes: the tutorial's (the recorder-based host
+ * tests use them too), their 1.24+ and containerd forms, and the harness's own
+ * boot unit. Texts only; shape.ts lays them out.
  */
-import { TUTORIAL_DOCKER_SERVICE, TUTORIAL_FLANNELD_SERVICE, tutorialKubeletService } from "./project";
 
-export { TUTORIAL_DOCKER_SERVICE, TUTORIAL_FLANNELD_SERVICE, tutorialKubeletService };
+/** The tutorial's docker.service, with a second EnvironmentFile that must survive the edit. */
+export const TUTORIAL_DOCKER_SERVICE = `[Unit]
+Description=Docker Application Container Engine
+Documentation=http://docs.docker.io
+
+[Service]
+WorkingDirectory=/data/k8s/docker
+Environment="PATH=/opt/k8s/bin:/bin:/sbin:/usr/bin:/usr/sbin"
+EnvironmentFile=-/run/flannel/docker
+EnvironmentFile=-/etc/sysconfig/docker-extra
+ExecStart=/opt/k8s/bin/dockerd $DOCKER_NETWORK_OPTIONS
+ExecReload=/bin/kill -s HUP $MAINPID
+Restart=on-failure
+RestartSec=5
+LimitNOFILE=infinity
+Delegate=yes
+KillMode=process
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+export const TUTORIAL_FLANNELD_SERVICE = `[Unit]
+Description=Flanneld overlay address etcd agent
+After=network.target
+After=network-online.target
+Wants=network-online.target
+After=etcd.service
+Before=docker.service
+
+[Service]
+Type=notify
+ExecStart=/opt/k8s/bin/flanneld \\
+  -etcd-cafile=/etc/kubernetes/cert/ca.pem \\
+  -etcd-certfile=/etc/flanneld/cert/flanneld.pem \\
+  -etcd-keyfile=/etc/flanneld/cert/flanneld-key.pem \\
+  -etcd-endpoints=https://172.27.137.240:2379 \\
+  -etcd-prefix=/kubernetes/network \\
+  -iface=eth0 \\
+  -ip-masq
+ExecStartPost=/opt/k8s/bin/mk-docker-opts.sh -k DOCKER_NETWORK_OPTIONS -d /run/flannel/docker
+Restart=always
+RestartSec=5
+StartLimitInterval=0
+
+[Install]
+WantedBy=multi-user.target
+RequiredBy=docker.service
+`;
+
+export function tutorialKubeletService(name: string): string {
+    return `[Unit]
+Description=Kubernetes Kubelet
+Documentation=https://github.com/GoogleCloudPlatform/kubernetes
+After=docker.service
+Requires=docker.service
+
+[Service]
+WorkingDirectory=/data/k8s/k8s/kubelet
+ExecStart=/opt/k8s/bin/kubelet \\
+  --allow-privileged=true \\
+  --bootstrap-kubeconfig=/etc/kubernetes/kubelet-bootstrap.kubeconfig \\
+  --cert-dir=/etc/kubernetes/cert \\
+  --cni-conf-dir=/etc/cni/net.d \\
+  --container-runtime=docker \\
+  --container-runtime-endpoint=unix:///var/run/dockershim.sock \\
+  --root-dir=/data/k8s/k8s/kubelet \\
+  --kubeconfig=/etc/kubernetes/kubelet.kubeconfig \\
+  --config=/etc/kubernetes/kubelet-config.yaml \\
+  --hostname-override=${name} \\
+  --pod-infra-container-image=registry.cn-beijing.aliyuncs.com/images_k8s/pause-amd64:3.1 \\
+  --image-pull-progress-deadline=15m \\
+  --volume-plugin-dir=/data/k8s/k8s/kubelet/kubelet-plugins/volume/exec/ \\
+  --logtostderr=true \\
+  --v=2
+Restart=always
+RestartSec=5
+StartLimitInterval=0
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
 
 /** The tutorial's docker.service on a node that never had Flannel: no /run/flannel EnvironmentFile. */
 export const DOCKER_SERVICE_WITHOUT_FLANNEL = TUTORIAL_DOCKER_SERVICE.replace(

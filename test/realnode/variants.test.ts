@@ -25,9 +25,10 @@ import {
 describe("node scripts on real nodes of other shapes (systemd-nspawn, over SSH)", function () {
     this.timeout(180000);
     let fleet: RealFleet | undefined;
-    const t0 = Date.now();
+    let t0 = Date.now();
     before(async function () {
         requireRealNodes(this);
+        t0 = Date.now();
         fleet = await RealFleet.create();
     });
     after(async () => {
@@ -150,6 +151,37 @@ describe("node scripts on real nodes of other shapes (systemd-nspawn, over SSH)"
             files,
             "its live CNI files are kept",
         );
+    });
+
+    it("kubelet's ExecStart in a drop-in, with --network-plugin=kubenet mid-list and again as `--network-plugin cni`", async () => {
+        const node = await fleet!.create("dropin-01");
+        current = node;
+        const dropIn = "/etc/systemd/system/kubelet.service.d/10-flags.conf";
+        // Written after boot: the stand-in kubelet, like the real one, would not start with two plugins.
+        node.sh(
+            `mkdir -p ${dropIn.replace(/\/[^/]*$/, "")} && printf '%s\\n' '[Service]' 'ExecStart=' ` +
+                `'ExecStart=/opt/k8s/bin/kubelet \\' '    --network-plugin=kubenet \\' ` +
+                `'    --cni-bin-dir=/opt/cni/bin --network-plugin cni \\' '    --v=2' > ${dropIn} && systemctl daemon-reload`,
+        );
+        const main = node.sh("cat /etc/systemd/system/kubelet.service");
+        const verifyBefore = verifyUnit(node, "/etc/systemd/system/kubelet.service");
+        const p = await prepare(fleet!, node, TUTORIAL);
+        const runs = runSteps(p);
+        note(`${node.name}: boot ${node.times.boot[0]} ms, ready ${node.times.ready[0]} ms; ${timesLine(runs)}`);
+        assert.strictEqual(failures(runs), "");
+        assert.strictEqual(
+            node.sh(`cat ${dropIn}`),
+            "[Service]\nExecStart=\nExecStart=/opt/k8s/bin/kubelet --network-plugin=cni \\\n    --cni-bin-dir=/opt/cni/bin \\\n    --v=2\n",
+        );
+        assert.strictEqual(node.sh("cat /etc/systemd/system/kubelet.service"), main, "the main unit is untouched");
+        await node.settle(["docker", "kubelet"], 30000);
+        assert.deepStrictEqual(mainArgv(node, "kubelet"), [
+            "--network-plugin=cni",
+            "--cni-bin-dir=/opt/cni/bin",
+            "--v=2",
+        ]);
+        assert.strictEqual(verifyUnit(node, "/etc/systemd/system/kubelet.service"), verifyBefore);
+        assert.strictEqual(failedUnits(node), "");
     });
 
     it("a node that never had flanneld: remove-flannel finds nothing, the rest converges", async () => {
