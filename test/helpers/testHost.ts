@@ -5,6 +5,10 @@
  * flannel.1 vxlan link, a docker0 bridge with a Flannel address and real
  * masquerade rules. systemctl, docker and kubelet are recorders on PATH.
  * Needs root; `hostTestsAvailable()` says whether this machine can build them.
+ *
+ * Over 250 lines because one host is one namespace recipe (links, NAT rules,
+ * unit files, sshd), kept whole so it reads in order; it serves the cases a
+ * real node here cannot express (hosts.test.ts) and preflight's Flannel facts.
  */
 import { execFileSync, spawn, ChildProcess } from "child_process";
 import * as fs from "fs";
