@@ -15,6 +15,7 @@ export const TYPES = {
     nodePreparation: "flannel-to-calico:nodes:NodePreparation",
     calico: "flannel-to-calico:calico:Calico",
     typha: "flannel-to-calico:calico:Typha",
+    networkCheck: "flannel-to-calico:verify:NetworkCheck",
 } as const;
 
 /** Names of the components and providers the program creates once per stack. */
@@ -24,6 +25,7 @@ export const NAMES = {
     nodes: "nodes",
     calico: "calico",
     typha: "typha",
+    networkCheck: "network-check",
 } as const;
 
 /** A node step's command: `<node>-<step>`. Not the cluster's name: renaming the cluster must replace nothing. */

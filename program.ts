@@ -4,10 +4,12 @@
  * it many times in one process with settings of their choosing.
  *
  * Order: everything that can fail on input (manifest source, sha256, API
- * versions) runs before the first resource; then the nodes are prepared in
- * waves; then Calico's configuration, Typha when it runs, and Calico's
- * workloads after it.
+ * versions) runs before the first resource; then the network check's probes
+ * and its baseline under Flannel; then the nodes are prepared in waves; then
+ * Calico's configuration, Typha when it runs, and Calico's workloads after it;
+ * then the network check, which the stack's outputs wait on.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { NAMES } from "./identity";
 import { Settings } from "./settings";
 import { createProviders, Providers } from "./providers";
@@ -15,6 +17,7 @@ import { NodePreparation } from "./nodes/component";
 import { Calico, Typha } from "./calico/components";
 import { prepareCalico } from "./calico/prepare";
 import { ManifestEnv } from "./calico/source";
+import { NetworkCheck, NetworkCheckOutput } from "./verify/component";
 
 export interface BuildOptions {
     /** Expands "~/" in the kubeconfig path; identity by default so plans are machine-independent. */
@@ -32,6 +35,8 @@ export interface StackOutputs {
     readonly typhaReplicas: number;
     readonly typhaReason: string;
     readonly nodesPerWave: readonly (readonly string[])[];
+    /** The in-cluster network check's verdicts, coverage and time (absent with verify.enabled false). */
+    readonly networkCheck?: pulumi.Output<NetworkCheckOutput>;
 }
 
 export interface Migration {
@@ -39,6 +44,7 @@ export interface Migration {
     readonly nodes: NodePreparation;
     readonly calico: Calico;
     readonly typha?: Typha;
+    readonly networkCheck?: NetworkCheck;
     readonly outputs: StackOutputs;
     /** Things the plan's summary should say about what was built (e.g. what a mode switch rolls). */
     readonly notes: readonly string[];
@@ -47,12 +53,21 @@ export interface Migration {
 export async function buildMigration(s: Settings, opts: BuildOptions = {}): Promise<Migration> {
     const prepared = await prepareCalico(s, opts.manifests);
     const providers = createProviders(s, opts.expandPath ?? ((p) => p));
+    // The probes and the baseline Job run under Flannel, before any node changes.
+    const check = s.verify.enabled
+        ? new NetworkCheck(NAMES.networkCheck, {
+              settings: s,
+              provider: providers.kubernetes,
+              manifestSha256: prepared.sha256,
+          })
+        : undefined;
     const nodes = new NodePreparation(NAMES.nodes, {
         settings: s,
         provider: providers.command,
         images: prepared.images,
         cniBinDir: prepared.cni.binDir,
         cniNetDir: prepared.cni.netDir,
+        ...(check ? { after: check.baseline } : {}),
     });
     // Calico's objects wait on the last wave anyway; registering them after it keeps the program's order plain.
     const lastWave = await nodes.done;
@@ -70,7 +85,9 @@ export async function buildMigration(s: Settings, opts: BuildOptions = {}): Prom
               adopt: s.calico.adopt,
           })
         : undefined;
-    calico.workloads(typha ? [typha.deployment] : []);
+    const calicoNode = calico.workloads(typha ? [typha.deployment] : []);
+    // The network check runs once Calico's workloads are ready; the outputs wait on it.
+    const networkCheck = check?.check([calicoNode, calico.kubeControllers, ...(typha ? [typha.deployment] : [])]);
     const outputs: StackOutputs = {
         cluster: s.cluster.name,
         mode: s.network.mode,
@@ -80,12 +97,14 @@ export async function buildMigration(s: Settings, opts: BuildOptions = {}): Prom
         typhaReplicas: s.typha.replicas,
         typhaReason: s.typha.reason,
         nodesPerWave: s.rollout.waves,
+        ...(networkCheck ? { networkCheck } : {}),
     };
     return {
         providers,
         nodes,
         calico,
         ...(typha ? { typha } : {}),
+        ...(check ? { networkCheck: check } : {}),
         outputs,
         notes: planNotes(s, prepared.source, prepared.warnings),
     };
@@ -96,7 +115,8 @@ function planNotes(s: Settings, source: string, warnings: readonly string[]): st
     return [
         `manifest: ${source} (${s.typha.enabled ? "Typha" : "plain"} variant)`,
         ...warnings,
-        "switching network.mode among ipip, bgp and crossSubnet changes IPPool default-ipv4-ippool (and the BGP resources) only; " +
+        "switching network.mode among ipip, bgp and crossSubnet changes IPPool default-ipv4-ippool (and the BGP resources) only, " +
+            "and runs the network check again; " +
             "a switch to or from vxlan also changes calico-config's calico_backend and calico-node's probes, which rolls calico-node one node at a time",
         `the IPPool's cidr (${s.cluster.podCidr.text}) and blockSize (/${s.network.blockSize}) cannot change in place: the pool is protected, ` +
             "so changing cluster.podCidr or network.blockSize fails at pulumi up instead of deleting the live pool; " +

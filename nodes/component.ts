@@ -21,6 +21,8 @@ export interface NodePreparationArgs {
     readonly cniNetDir?: string;
     /** The stack's explicit command provider. Required. */
     readonly provider: command.Provider;
+    /** What the first wave waits for: the pre-cutover network baseline. Default: nothing. */
+    readonly after?: pulumi.Resource;
 }
 
 /** Resolves when a resource's registration has completed (in `pulumi up`: when its step is done). */
@@ -85,12 +87,13 @@ export class NodePreparation extends pulumi.ComponentResource {
         // Wave k+1 is registered once wave k's gate is: the engine could not start
         // it earlier anyway, and the program then holds one wave in flight, not
         // the whole cluster (5000 nodes are 30,000 commands).
-        let done: Promise<pulumi.Resource | undefined> = Promise.resolve(undefined);
+        let done: Promise<pulumi.Resource | undefined> = Promise.resolve(args.after);
         for (let w = 0; w < s.rollout.waves.length; w++) {
             done = done.then((prev) => registered(wave(w, prev)));
         }
         this.done = done.then((d) => {
-            if (!d) throw new pulumi.ResourceError("the stack has no nodes to prepare", this);
+            if (!d || s.rollout.waves.length === 0)
+                throw new pulumi.ResourceError("the stack has no nodes to prepare", this);
             return d;
         });
         this.registerOutputs({});

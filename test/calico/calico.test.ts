@@ -341,7 +341,8 @@ describe("Calico under mocks", () => {
         const node = idx("kubernetes:apps/v1:DaemonSet", "daemonset-kube-system-calico-node");
         assert.ok(crd < pool && pool < node, `${crd} ${pool} ${node}`);
         const last = byName(regs, "command:local:Command", "wave-3-complete").urn;
-        for (const r of regs.filter((x) => K8S_TYPES(x.type) && x.custom))
+        // The network check's probes and baseline run before the nodes (test/verify/wiring.test.ts).
+        for (const r of regs.filter((x) => K8S_TYPES(x.type) && x.custom && !x.parent.includes(":NetworkCheck::")))
             assert.ok(ancestors(regs, r.urn).has(last), `${r.name} does not wait for the nodes`);
     });
     it("protects the CRDs, the IPPool, calico-config and calico-node, and nothing else", async () => {
@@ -354,7 +355,7 @@ describe("Calico under mocks", () => {
         assert.strictEqual(prot.filter((n) => n.startsWith("customresourcedefinition-")).length, 14);
         assert.strictEqual(prot.length, 17);
     });
-    it("switching ipip to bgp or crossSubnet changes the IPPool only; vxlan also rolls calico-node", async () => {
+    it("switching ipip to bgp or crossSubnet changes the IPPool only (and re-runs the network check); vxlan also rolls calico-node", async () => {
         const inputs = async (mode: string) =>
             Object.fromEntries(
                 (await build(tutorialRaw({ network: { mode } }))).regs
@@ -366,8 +367,9 @@ describe("Calico under mocks", () => {
             Object.keys({ ...base, ...o })
                 .filter((k) => base[k] !== o[k])
                 .map((u) => u.split("::").pop());
-        assert.deepStrictEqual(changed(await inputs("bgp")), ["ippool-cluster-default-ipv4-ippool"]);
-        assert.deepStrictEqual(changed(await inputs("crossSubnet")), ["ippool-cluster-default-ipv4-ippool"]);
+        const poolAndCheck = ["ippool-cluster-default-ipv4-ippool", "job-flannel-to-calico-f2c-check"];
+        assert.deepStrictEqual(changed(await inputs("bgp")), poolAndCheck);
+        assert.deepStrictEqual(changed(await inputs("crossSubnet")), poolAndCheck);
         const vx = changed(await inputs("vxlan"));
         for (const n of [
             "ippool-cluster-default-ipv4-ippool",

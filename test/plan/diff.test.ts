@@ -48,24 +48,25 @@ describe("plan diff for pull requests", () => {
             md,
             /^<!-- flannel-to-calico plan-diff: dev -->\n### Plan diff: stack `dev` \(`origin\/main` -> this branch\)/,
         );
-        assert.match(md, /\| Kubernetes objects \| 0 \| 2 \| 0 \|/);
+        // The MTU and mode change also re-run the network check (its Job's template changes).
+        assert.match(md, /\| Kubernetes objects \| 0 \| 3 \| 0 \|/);
         assert.match(md, /\| Node scripts \| 0 \| 0 \| 0 \|/);
         assert.match(md, /- changed: `crd.projectcalico.org IPPool default-ipv4-ippool` — `spec.ipipMode`/);
         assert.match(md, /- changed: `core ConfigMap kube-system\/calico-config` — `data.veth_mtu`/);
         assert.ok(!md.includes("CAUTION"));
     });
     for (const mode of ["bgp", "crossSubnet"]) {
-        it(`ipip -> ${mode} shows the IPPool only`, async () => {
+        it(`ipip -> ${mode} shows the IPPool only (and the network check, which runs again)`, async () => {
             const d = diffPlans(base, await planOf(tutorialRaw({ network: { mode } })));
             assert.deepStrictEqual(
                 d.kubernetes.map((x) => x.label),
-                ["crd.projectcalico.org IPPool default-ipv4-ippool"],
+                ["crd.projectcalico.org IPPool default-ipv4-ippool", "batch Job flannel-to-calico/f2c-check"],
             );
             assert.deepStrictEqual(counts(d).scripts, [0, 0, 0]);
             assert.strictEqual(d.nodesRerun.size, 0);
         });
     }
-    it("a BGP peer added shows the BGP resources only", async () => {
+    it("a BGP peer added shows the BGP resources only (and the network check, which runs again)", async () => {
         const d = diffPlans(
             await planOf(tutorialRaw({ network: { mode: "bgp" } })),
             await planOf(
@@ -76,10 +77,10 @@ describe("plan diff for pull requests", () => {
         );
         assert.deepStrictEqual(
             d.kubernetes.map((x) => `${x.change} ${x.label}`),
-            ["added crd.projectcalico.org BGPPeer tor-a"],
+            ["changed batch Job flannel-to-calico/f2c-check", "added crd.projectcalico.org BGPPeer tor-a"],
         );
     });
-    it("a node appended at the end shows its scripts only", async () => {
+    it("a node appended at the end shows its scripts only (and the network check's Jobs and Role)", async () => {
         const a = await planOf(generatedRaw(7, { rollout: { waveSize: 3 } }));
         const b = await planOf(
             generatedRaw(8, {
@@ -94,7 +95,13 @@ describe("plan diff for pull requests", () => {
             }),
         );
         const d = diffPlans(a, b);
-        assert.deepStrictEqual(counts(d), { k8s: [0, 0, 0], scripts: [STEPS.length, 0, 0] });
+        assert.deepStrictEqual(counts(d), { k8s: [0, 3, 0], scripts: [STEPS.length, 0, 0] });
+        // The new node joins the checked probes: a new baseline (before its cutover) and a new check.
+        assert.deepStrictEqual(d.kubernetes.map((x) => x.label).sort(), [
+            "batch Job flannel-to-calico/f2c-baseline",
+            "batch Job flannel-to-calico/f2c-check",
+            "rbac.authorization.k8s.io Role flannel-to-calico/f2c-check",
+        ]);
         assert.deepStrictEqual([...d.nodesRerun.keys()], ["node-0008"]);
         assert.ok(d.dependsOnOnly.includes("wave-3-complete"), "the gate's new dependency is mentioned");
         assert.match(renderMarkdown(d, { stack: "gen", base: "main" }), /Dependencies only \(not counted/);
