@@ -1,6 +1,8 @@
 /** summary.md of the offline plan: what the stack will do, in words. Pure. */
 import { Settings } from "../settings/types";
 import { StackOutputs } from "../program";
+import { planCheck } from "../verify/plan";
+import { networkCheckSection } from "../verify/summary";
 
 const MODE_TEXT: Record<string, string> = {
     ipip: "ipip: IP-in-IP between all nodes (ipipMode Always, vxlanMode Never)",
@@ -43,6 +45,7 @@ export function renderSummary(s: Settings, o: StackOutputs, c: SummaryCounts): s
         "rollout across the cluster. Run `pulumi up` inside an announced window.",
         "",
     );
+    lines.push(...networkCheckSection(s, s.verify.enabled ? planCheck(s) : undefined));
     lines.push("## Nodes by wave", "");
     waves.forEach((w, i) => lines.push(`- wave ${i + 1} (${w.length}): ${w.join(", ")}`));
     lines.push("");
