@@ -15,6 +15,7 @@ export const TYPES = {
     nodePreparation: "flannel-to-calico:nodes:NodePreparation",
     calico: "flannel-to-calico:calico:Calico",
     typha: "flannel-to-calico:calico:Typha",
+    networkCheck: "flannel-to-calico:verify:NetworkCheck",
 } as const;
 
 /** Names of the components and providers the program creates once per stack. */
@@ -26,6 +27,7 @@ export const NAMES = {
     typha: "typha",
     /** The local command that refuses a one-step switch to or from vxlan (calico/modeSwitch.ts). */
     networkGuard: "calico-network-guard",
+    networkCheck: "network-check",
 } as const;
 
 /** A node command: `<node>-preflight` or `<node>-cutover` (never the cluster name: renaming it replaces nothing). */

@@ -4,9 +4,10 @@
  * it many times in one process with settings of their choosing.
  *
  * Order: everything that can fail on input (manifest source, sha256, API
- * versions) runs before the first resource; then the nodes are prepared in
- * waves; then Calico's configuration, Typha when it runs, and Calico's
- * workloads after it.
+ * versions) runs before the first resource; then the network check's probes
+ * and its baseline under Flannel; then the nodes are prepared in waves; then
+ * Calico's configuration, Typha when it runs, and Calico's workloads after it;
+ * then the network check, which the stack's outputs wait on.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { NAMES } from "./identity";
@@ -25,6 +26,7 @@ import { networkState, stateText } from "./calico/modeSwitch";
 import { CONFIG_HASH_ANNOTATION } from "./calico/patches";
 import { felixFollowsPools } from "./calico/sideEffects";
 import { estimateWindow, recommendedParallel } from "./plan/window";
+import { NetworkCheck, NetworkCheckOutput } from "./verify/component";
 
 export interface BuildOptions {
     /** Expands "~/" in the kubeconfig path; identity by default so plans are machine-independent. */
@@ -61,6 +63,8 @@ export interface StackOutputs {
     readonly pulumiUpTimeoutMinutes: number;
     /** The --parallel the deploy workflow passes to pulumi up: a whole wave at once (plan/window.ts). */
     readonly recommendedParallel: number;
+    /** The in-cluster network check's verdicts, coverage and time (absent with verify.enabled false). */
+    readonly networkCheck?: pulumi.Output<NetworkCheckOutput>;
 }
 
 export interface Migration {
@@ -68,6 +72,7 @@ export interface Migration {
     readonly nodes: NodePreparation;
     readonly calico: Calico;
     readonly typha?: Typha;
+    readonly networkCheck?: NetworkCheck;
     readonly outputs: StackOutputs;
     /** Per node, each step's result line from `pulumi up` (stack output nodeResults; empty in previews). */
     readonly nodeResults: pulumi.Output<Record<string, string>>;
@@ -90,6 +95,14 @@ function writeLibrary(lib: Library): void {
 export async function buildMigration(s: Settings, opts: BuildOptions = {}): Promise<Migration> {
     const prepared = await prepareCalico(s, opts.manifests);
     const providers = createProviders(s, opts.expandPath ?? ((p) => p));
+    // The probes and the baseline Job run under Flannel, before any node changes.
+    const check = s.verify.enabled
+        ? new NetworkCheck(NAMES.networkCheck, {
+              settings: s,
+              provider: providers.kubernetes,
+              manifestSha256: prepared.sha256,
+          })
+        : undefined;
     const nodes = new NodePreparation(NAMES.nodes, {
         localLibraryDir: LIBRARY_DIR,
         settings: s,
@@ -124,12 +137,23 @@ export async function buildMigration(s: Settings, opts: BuildOptions = {}): Prom
               adopt: s.calico.adopt,
           })
         : undefined;
-    const lastWave = await nodes.cutover([...calico.base, ...(typha ? typha.resources : [])]);
+    // The cutover waits for Calico's base objects, Typha and the network baseline taken under Flannel.
+    const lastWave = await nodes.cutover([
+        ...calico.base,
+        ...(typha ? typha.resources : []),
+        ...(check ? [check.baseline] : []),
+    ]);
     const calicoNodeAwait = calicoNodeTimeouts(s.typha.nodeCount, s.rollout.calicoNodeMaxUnavailable);
-    calico.workloads([lastWave, ...(typha ? typha.resources : [])], {
+    const workloads = calico.workloads([lastWave, ...(typha ? typha.resources : [])], {
         create: `${calicoNodeAwait.createSeconds}s`,
         update: `${calicoNodeAwait.updateSeconds}s`,
     });
+    // The network check runs once Calico's workloads are ready; the outputs wait on it.
+    const networkCheck = check?.check([
+        workloads.calicoNode,
+        workloads.kubeControllers,
+        ...(typha ? typha.resources : []),
+    ]);
     const outputs: StackOutputs = {
         cluster: s.cluster.name,
         mode: s.network.mode,
@@ -151,12 +175,14 @@ export async function buildMigration(s: Settings, opts: BuildOptions = {}): Prom
             preflightMinutes: estimateWindow(s.rollout.waves, recommendedParallel(s.rollout.waveSize)).preflightMinutes,
         }),
         recommendedParallel: recommendedParallel(s.rollout.waveSize),
+        ...(networkCheck ? { networkCheck } : {}),
     };
     return {
         providers,
         nodes,
         calico,
         ...(typha ? { typha } : {}),
+        ...(check ? { networkCheck: check } : {}),
         outputs,
         nodeResults: nodes.results(),
         notes: planNotes(s, prepared.source, prepared.warnings),

@@ -8,12 +8,18 @@
  *   when calico-node's install-cni has written the CNI config on every node,
  *   which the DaemonSet's await covers.
  * - A workload the provider awaits must become ready with what comes before
- *   it in the graph: before calico-node it must tolerate both taints and use
- *   the host network (there is no pod network yet).
+ *   it in the graph: between the first cutover and calico-node it must
+ *   tolerate both taints and use the host network (there is no pod network).
+ *   A workload the first cutover waits for (gate `cutover-start`) is awaited
+ *   before the window, on Ready nodes with Flannel's pod network; it is held
+ *   to the same rule only when a workload needs it running through the window
+ *   (calico-node needs Typha): NotReady's NoExecute taint evicts what does not
+ *   tolerate it (after 300 s, the DefaultTolerationSeconds admission default).
  * - calico-node and kube-controllers depend on every CRD, ServiceAccount,
  *   RBAC object and ConfigMap (kubectl apply's file order), and calico-node on
  *   Typha's objects when Typha runs.
  */
+import { CUTOVER_GATE, TYPES } from "../identity";
 
 export interface Taint {
     readonly key: string;
@@ -64,6 +70,8 @@ export interface GraphNode {
     readonly urn: string;
     readonly dependsOn: readonly string[];
     readonly custom: boolean;
+    /** The parent component's URN: prerequisites are Calico's and Typha's own objects. */
+    readonly parent?: string;
     readonly inputs: Record<string, unknown>;
 }
 
@@ -106,6 +114,8 @@ export function windowProblems(graph: readonly GraphNode[]): string[] {
     const node = k8s.find((n) => objOf(n).kind === "DaemonSet" && objOf(n).metadata?.name === "calico-node");
     if (!node) return ["the plan has no DaemonSet calico-node"];
     const problems: string[] = [];
+    const gate = graph.find((n) => n.urn.endsWith(`::${CUTOVER_GATE}`));
+    const beforeWindow = gate ? ancestorsOf(byUrn, gate.urn) : new Set<string>();
     const dependents = (urn: string) =>
         k8s.filter((w) => isWorkload(objOf(w)) && ancestorsOf(byUrn, w.urn).has(urn)).map((w) => label(objOf(w)));
     for (const w of k8s.filter((n) => isWorkload(objOf(n)))) {
@@ -113,8 +123,13 @@ export function windowProblems(graph: readonly GraphNode[]): string[] {
         if (o.metadata?.annotations?.["pulumi.com/skipAwait"] === "true") continue;
         const pod = o.spec?.template?.spec ?? {};
         const afterWindow = w !== node && ancestorsOf(byUrn, w.urn).has(node.urn);
-        if (afterWindow) continue;
-        const waiting = dependents(w.urn);
+        // Awaited before the window, it is held to the rule only if a workload needs it running through the
+        // window (calico-node needs Typha's): then it must survive the taints and the pods' lost network.
+        const needed = k8s
+            .filter((d) => isWorkload(objOf(d)) && d.dependsOn.includes(w.urn))
+            .map((d) => label(objOf(d)));
+        if (afterWindow || (beforeWindow.has(w.urn) && !needed.length)) continue;
+        const waiting = beforeWindow.has(w.urn) ? needed : dependents(w.urn);
         const who = waiting.length ? `; ${waiting.join(", ")} wait(s) on it` : "";
         const missing = untolerated(pod.tolerations ?? []);
         if (missing.length) {
@@ -132,6 +147,11 @@ export function windowProblems(graph: readonly GraphNode[]): string[] {
     return problems;
 }
 
+/** Calico's own prerequisite objects (registered by the Calico component), not the network check's. */
+const isCalicos = (n: GraphNode) =>
+    PREREQUISITE_KINDS.has(String(objOf(n).kind)) &&
+    (n.parent === undefined || n.parent.includes(`::${TYPES.calico}::`));
+
 /** Prerequisites (CRDs, ServiceAccounts, RBAC, ConfigMaps, the pool, BGP objects) a workload does not wait for. */
 export function missingPrerequisites(
     graph: readonly GraphNode[],
@@ -143,7 +163,7 @@ export function missingPrerequisites(
     if (!w) return [`no workload ${workload} in the plan`];
     const before = ancestorsOf(byUrn, w.urn);
     return graph
-        .filter((n) => n.custom && n !== w && (PREREQUISITE_KINDS.has(String(objOf(n).kind)) || extra.includes(n.urn)))
+        .filter((n) => n.custom && n !== w && (isCalicos(n) || extra.includes(n.urn)))
         .filter((n) => !before.has(n.urn))
         .map((n) => label(objOf(n)));
 }

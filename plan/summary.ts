@@ -4,6 +4,8 @@ import { StackOutputs } from "../program";
 import { SIDE_EFFECTS } from "../calico/sideEffects";
 import { defaultParallel, estimateWindow, NODE_SECONDS, recommendedParallel } from "./window";
 import { bipOf } from "../settings/dockerBridge";
+import { planCheck } from "../verify/plan";
+import { networkCheckSection } from "../verify/summary";
 
 const MODE_TEXT: Record<string, string> = {
     ipip: "ipip: IP-in-IP between all nodes (ipipMode Always, vxlanMode Never)",
@@ -77,11 +79,12 @@ export function renderSummary(s: Settings, o: StackOutputs, c: SummaryCounts): s
     );
     lines.push("## Order", "");
     lines.push(
-        "Every node gets the step library and runs its preflight (gate `preflight-complete`); then every CRD,",
+        "Every node gets the step library and runs its preflight (gate `preflight-complete`), while the network",
+        "check's probes and its baseline Job run under Flannel; then every CRD,",
         "ServiceAccount, RBAC object, calico-config, the IPPool and the BGP objects (after the `calico-network-guard`",
         `check)${s.typha.enabled ? ", and Typha" : ""}; then the cutover, wave by wave (gate \`cutover-start\`, then`,
-        "`wave-N-complete`); then calico-node, awaited; then calico-kube-controllers, which needs the pod network and which",
-        "nothing waits on.",
+        "`wave-N-complete`; the first wave also waits for the baseline); then calico-node, awaited; then",
+        "calico-kube-controllers, which needs the pod network; then the network check's Job, awaited.",
         ...(s.typha.enabled && s.calico.version.minor < 26
             ? [
                   "v3.8's Typha tolerates only CriticalAddonsOnly upstream: it gets v3.26's NoSchedule/NoExecute tolerations, so it",
@@ -94,6 +97,7 @@ export function renderSummary(s: Settings, o: StackOutputs, c: SummaryCounts): s
     for (const f of SIDE_EFFECTS.filter((x) => (x.versions as readonly string[]).includes(s.calico.versionText)))
         lines.push(`- **${f.id}**: ${f.here}`);
     lines.push("");
+    lines.push(...networkCheckSection(s, s.verify.enabled ? planCheck(s) : undefined));
     lines.push("## Nodes by wave", "");
     waves.forEach((w, i) => lines.push(`- wave ${i + 1} (${w.length}): ${w.join(", ")}`));
     lines.push("");

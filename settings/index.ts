@@ -15,6 +15,7 @@ import { allDefined, Reader } from "./reader";
 import { readRollout } from "./rollout";
 import { readSsh } from "./ssh";
 import { readTypha } from "./typha";
+import { readVerify } from "./verify";
 import { LoadContext, LoadResult, RawConfig, Settings } from "./types";
 
 export * from "./types";
@@ -49,6 +50,7 @@ export function loadSettings(raw: RawConfig, ctx: LoadContext): LoadResult {
     const calico = readCalico(r, raw.calico, { kubernetesVersion: cluster.kubernetesVersion });
     const typha = readTypha(r, raw.typha, { nodes: nodes.length, production: cluster.production });
     const rollout = readRollout(r, raw.rollout, { nodes });
+    const verify = readVerify(r, raw.verify, { natOutgoing: network.natOutgoing });
 
     // Warnings that need several sections.
     if (network.bgp?.nodeToNodeMesh && typha.nodeCount > 100) {
@@ -88,6 +90,7 @@ export function loadSettings(raw: RawConfig, ctx: LoadContext): LoadResult {
             calico: complete.calico,
             typha,
             rollout,
+            verify,
             warnings: r.warnings,
         },
     };

@@ -18,6 +18,7 @@ export interface RawConfig {
     readonly calico?: unknown;
     readonly typha?: unknown;
     readonly rollout?: unknown;
+    readonly verify?: unknown;
 }
 export const CONFIG_KEYS: readonly (keyof RawConfig)[] = [
     "cluster",
@@ -27,6 +28,7 @@ export const CONFIG_KEYS: readonly (keyof RawConfig)[] = [
     "calico",
     "typha",
     "rollout",
+    "verify",
 ];
 
 export interface LoadContext {
@@ -142,6 +144,17 @@ export interface RolloutSettings {
     readonly waves: readonly (readonly string[])[];
 }
 
+export interface VerifySettings {
+    readonly enabled: boolean;
+    /** As configured; calico.imageRegistry is applied where it is used (verify/plan.ts). */
+    readonly image: string;
+    readonly clusterDomain: string;
+    /** Checked only when network.natOutgoing is true. */
+    readonly outsideAddress?: { readonly host: string; readonly port: number; readonly text: string };
+    /** "namespace/name", "namespace/*" or "*". */
+    readonly acknowledgeNetworkPolicies: readonly string[];
+}
+
 export interface Settings {
     readonly stack: string;
     readonly cluster: ClusterSettings;
@@ -151,6 +164,7 @@ export interface Settings {
     readonly calico: CalicoSettings;
     readonly typha: TyphaDecision;
     readonly rollout: RolloutSettings;
+    readonly verify: VerifySettings;
     /** Things a reviewer should know that do not stop the program. */
     readonly warnings: readonly string[];
 }

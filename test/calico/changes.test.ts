@@ -123,7 +123,12 @@ describe("changes on a live cluster", () => {
         // calico-config and calico-node update in place; every node's preflight re-checks the MTU (a read-only step).
         assert.deepStrictEqual(
             d.changes.filter((c) => c.category === "kubernetes").map((c) => `${c.verdict.action} ${c.label}`),
-            ["update core ConfigMap kube-system/calico-config", "update apps DaemonSet kube-system/calico-node"],
+            [
+                "update core ConfigMap kube-system/calico-config",
+                "update apps DaemonSet kube-system/calico-node",
+                // The network check runs again (a Job's template change is a replace, pulumi-kubernetes diff.go).
+                "replace batch Job flannel-to-calico/f2c-check",
+            ],
         );
         assert.deepStrictEqual(
             d.changes.filter((c) => c.category === "node").map((c) => `${c.verdict.action} ${c.label}`),

@@ -32,7 +32,8 @@ describe("the maintenance-window ordering rule over the planned graph", () => {
                     const kc = object(regs, "Deployment", "calico-kube-controllers");
                     const node = object(regs, "DaemonSet", "calico-node");
                     assert.ok(kc.dependsOn.includes(node.urn), "kube-controllers comes after calico-node");
-                    for (const r of regs)
+                    // Only the network check, which runs after the window, waits on kube-controllers.
+                    for (const r of regs.filter((x) => !x.parent.endsWith("::network-check")))
                         assert.ok(!r.dependsOn.includes(kc.urn), `${r.name} waits on kube-controllers`);
                 });
 

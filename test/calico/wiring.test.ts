@@ -23,7 +23,8 @@ describe("Calico under mocks", () => {
         assert.ok(crd < pool && pool < node, `${crd} ${pool} ${node}`);
         // Calico's objects change nothing on Flannel nodes: they wait for every preflight, not for the cutover.
         const preflight = byName(regs, "command:local:Command", "preflight-complete").urn;
-        for (const r of regs.filter((x) => K8S_TYPES(x.type) && x.custom))
+        // (The network check's probes and baseline run under Flannel alongside the preflights.)
+        for (const r of regs.filter((x) => K8S_TYPES(x.type) && x.custom && !x.parent.endsWith("::network-check")))
             assert.ok(ancestors(regs, r.urn).has(preflight), `${r.name} does not wait for the preflights`);
     });
     it("protects the CRDs, the IPPool, calico-config and calico-node, and nothing else", async () => {
@@ -50,8 +51,14 @@ describe("Calico under mocks", () => {
                 .map((u) => u.split("::").pop());
         // The mode-switch guard (a local command) records the pool's encapsulation; for bgp, preflight
         // re-checks the MTU (no header). Neither is a Kubernetes object.
+        // The network check's Job runs again on any network change (its template carries the network settings).
         const k8sOnly = (xs: (string | undefined)[]) =>
-            xs.filter((x) => x !== "calico-network-guard" && !x?.endsWith("-preflight"));
+            xs.filter(
+                (x) =>
+                    x !== "calico-network-guard" &&
+                    !x?.endsWith("-preflight") &&
+                    x !== "job-flannel-to-calico-f2c-check",
+            );
         assert.deepStrictEqual(k8sOnly(changed(await inputs("bgp"))), ["ippool-cluster-default-ipv4-ippool"]);
         assert.deepStrictEqual(k8sOnly(changed(await inputs("crossSubnet"))), ["ippool-cluster-default-ipv4-ippool"]);
         const vx = changed(await inputs("vxlan"));

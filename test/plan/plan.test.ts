@@ -53,7 +53,8 @@ describe("the offline plan", () => {
     });
     it("names Kubernetes files NNN-kind-namespace|cluster-name.yaml and numbers them so none depends on a later one", () => {
         const files = fs.readdirSync(path.join(dir, "kubernetes")).sort();
-        for (const f of files) assert.match(f, /^\d{3}-[a-z]+-(kube-system|cluster)-[a-z0-9.-]+\.yaml$/);
+        for (const f of files)
+            assert.match(f, /^\d{3}-[a-z]+-(kube-system|flannel-to-calico|cluster)-[a-z0-9.-]+\.yaml$/);
         assert.ok(
             files.includes("023-ippool-cluster-default-ipv4-ippool.yaml") ||
                 files.some((f) => /-ippool-cluster-default-ipv4-ippool\.yaml$/.test(f)),
