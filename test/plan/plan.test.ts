@@ -12,6 +12,12 @@ import { needsManifests } from "../setup";
 
 const ROOT = path.join(__dirname, "..", "..");
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "f2c-plan-"));
+const jsonl = (dir: string) =>
+    fs
+        .readFileSync(path.join(dir, "resources.jsonl"), "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
 function readTree(dir: string): Record<string, string> {
     const out: Record<string, string> = {};
     const walk = (d: string) => {
@@ -41,16 +47,22 @@ describe("the offline plan", () => {
     });
     after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
 
-    it("writes summary.md, kubernetes/, nodes/ and resources.json", () => {
-        for (const f of ["summary.md", "resources.json", "kubernetes", "nodes"])
+    it("writes summary.md, kubernetes/, scripts/, nodes/index.tsv and resources.jsonl", () => {
+        for (const f of ["summary.md", "resources.jsonl", "kubernetes", "scripts", "nodes/index.tsv"])
             assert.ok(fs.existsSync(path.join(dir, f)), f);
-        assert.deepStrictEqual(fs.readdirSync(path.join(dir, "nodes", "zhangjun-k8s02")), [
-            "01-preflight.sh",
-            "02-remove-flannel.sh",
-            "03-docker.sh",
-            "04-kubelet.sh",
-            "05-cni-state.sh",
-            "06-apply.sh",
+        assert.ok(!fs.existsSync(path.join(dir, "resources.json")), "the older layout's single array is gone");
+        const rows = fs
+            .readFileSync(path.join(dir, "nodes", "index.tsv"), "utf8")
+            .split("\n")
+            .filter((l) => l.startsWith("zhangjun-k8s02\t"))
+            .map((l) => l.split("\t").slice(1, 3).join(" "));
+        assert.deepStrictEqual(rows, [
+            "preflight create update",
+            "remove-flannel create update",
+            "docker create update",
+            "kubelet create update",
+            "cni-state create update",
+            "apply create update",
         ]);
     });
     it("names Kubernetes files NNN-kind-namespace|cluster-name.yaml and numbers them so none depends on a later one", () => {
@@ -60,12 +72,7 @@ describe("the offline plan", () => {
             files.includes("023-ippool-cluster-default-ipv4-ippool.yaml") ||
                 files.some((f) => /-ippool-cluster-default-ipv4-ippool\.yaml$/.test(f)),
         );
-        const regs = JSON.parse(fs.readFileSync(path.join(dir, "resources.json"), "utf8")) as {
-            urn: string;
-            name: string;
-            type: string;
-            dependsOn: string[];
-        }[];
+        const regs = jsonl(dir) as { urn: string; name: string; type: string; dependsOn: string[] }[];
         const fileIndex = new Map<string, number>();
         for (const f of files) {
             const o = yaml.load(fs.readFileSync(path.join(dir, "kubernetes", f), "utf8")) as {
@@ -83,11 +90,12 @@ describe("the offline plan", () => {
                     assert.ok(fileIndex.get(d)! < i, `${urn} (#${i}) depends on #${fileIndex.get(d)}`);
             }
     });
-    it("lists every registration with its options in resources.json", () => {
-        const regs = JSON.parse(fs.readFileSync(path.join(dir, "resources.json"), "utf8")) as Record<string, unknown>[];
+    it("lists every registration with its options in resources.jsonl, one per line", () => {
+        const regs = jsonl(dir);
+        const optional = ["aliases", "additionalSecretOutputs", "customTimeouts"];
         for (const r of regs)
             assert.deepStrictEqual(
-                Object.keys(r).filter((k) => k !== "aliases"),
+                Object.keys(r).filter((k) => !optional.includes(k)),
                 [
                     "type",
                     "name",
@@ -112,8 +120,8 @@ describe("the offline plan", () => {
         const all = Object.values(readTree(dir)).join("\n");
         assert.ok(!all.includes("TEST-ONLY-NOT-A-REAL-KEY"));
         assert.ok(!all.includes("KUBETOKEN"));
-        assert.ok(all.includes('"privateKey": "[secret]"'));
-        assert.ok(all.includes('"kubeconfig": "[secret]"'));
+        assert.ok(all.includes('"privateKey":"[secret]"'));
+        assert.ok(all.includes('"kubeconfig":"[secret]"'));
     });
     it("is byte-identical on a second run", async () => {
         const again = tmp();
