@@ -61,7 +61,10 @@ function planTree(root: string, stack: string, out: string, where: string): void
     }
     const tool = path.join(root, "tools", "plan.ts");
     if (!fs.existsSync(tool)) throw badInput(`${where} has no tools/plan.ts: the base ref predates the offline plan`);
-    const args = ["-r", "ts-node/register/transpile-only", tool, "--config", file, "--out", out];
+    // The tree's own loader: the cached transpiler where the tree has it (plan/register.js), else ts-node.
+    const loader = path.join(root, "plan", "register.js");
+    const args = ["-r", fs.existsSync(loader) ? loader : "ts-node/register/transpile-only", tool];
+    args.push("--config", file, "--out", out);
     const r = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
     if (r.status !== 0) {
         const code = r.status === EXIT.badConfig ? EXIT.badConfig : EXIT.planFailed;
