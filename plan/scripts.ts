@@ -71,15 +71,18 @@ export function templatize(
     text: string,
     params: Readonly<Record<string, string>>,
 ): { template: string; params: Record<string, string> } {
+    const found = Object.entries(params).filter(([, v]) => v && text.includes(v));
+    if (!found.length) return { template: text, params: {} };
+    const [[k, v]] = found;
+    // One plain name whose placeholder the text does not hold: "{{name}}" has no proper prefix that is
+    // also a suffix, so the only placeholders in the template are the ones put there, and filling it
+    // gives the text back. (The general case below checks that instead.)
+    if (found.length === 1 && /^\w+$/.test(k) && !text.includes(placeholder(k)))
+        return { template: text.replaceAll(v, placeholder(k)), params: { [k]: v } };
     let template = text;
-    const used: Record<string, string> = {};
-    for (const [k, v] of Object.entries(params)) {
-        if (!v || !template.includes(v)) continue;
-        template = template.split(v).join(placeholder(k));
-        used[k] = v;
-    }
-    if (!Object.keys(used).length || fill(template, used) !== text) return { template: text, params: {} };
-    return { template, params: used };
+    for (const [name, value] of found) template = template.split(value).join(placeholder(name));
+    const used = Object.fromEntries(found);
+    return fill(template, used) === text ? { template, params: used } : { template: text, params: {} };
 }
 
 /** Inputs of a command type whose string values are scripts (pulumi-command's remote and local Command). */

@@ -90,6 +90,8 @@ export function indexRows(node: string, step: string, inputs: Record<string, unk
 export class PlanWriter {
     /** Template text -> its sha256, for the scripts written so far. */
     private readonly scripts = new Map<string, string>();
+    /** The last template of each step: nodes share them, and comparing is cheaper than hashing a long text. */
+    private readonly lastOfStep = new Map<string, { template: string; sha: string }>();
     private readonly resources: Appender;
     private readonly index: Appender;
     private readonly nodeOf: ReturnType<typeof nodeResolver>;
@@ -113,14 +115,16 @@ export class PlanWriter {
     }
 
     /** The reference for a script text; its template is written under scripts/ the first time it is seen. */
-    script(text: string, params: Record<string, string>): ScriptRef {
+    script(text: string, params: Record<string, string>, step = ""): ScriptRef {
         const t = templatize(text, params);
-        let sha = this.scripts.get(t.template);
+        const last = this.lastOfStep.get(step);
+        let sha = last?.template === t.template ? last.sha : this.scripts.get(t.template);
         if (sha === undefined) {
             sha = sha256(t.template);
             this.scripts.set(t.template, sha);
             fs.writeFileSync(path.join(this.outDir, scriptFile(sha)), t.template, { mode: 0o644 });
         }
+        if (step) this.lastOfStep.set(step, { template: t.template, sha });
         return { file: scriptFile(sha), sha256: sha, ...(Object.keys(t.params).length ? { params: t.params } : {}) };
     }
 
@@ -130,7 +134,7 @@ export class PlanWriter {
         let last: { text: string; ref: ScriptRef } | undefined;
         const entry = planEntry(r, (text) => {
             // create and update are usually the same text: template it once.
-            if (last?.text !== text) last = { text, ref: this.script(text, params) };
+            if (last?.text !== text) last = { text, ref: this.script(text, params, owner?.step) };
             return last.ref;
         });
         this.resources.write(`${JSON.stringify(entry)}\n`);

@@ -31,6 +31,17 @@ describe("script references", () => {
             }
     });
 
+    it("give back random texts and names over the placeholder's own characters exactly", () => {
+        let seed = 7;
+        const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+        const word = (max: number) => Array.from({ length: rnd(max) }, () => "{}node"[rnd(6)]).join("");
+        for (let i = 0; i < 20000; i++) {
+            const [text, name] = [word(24), word(5)];
+            const t = templatize(text, { node: name });
+            assert.strictEqual(fill(t.template, t.params), text, `${JSON.stringify(text)} for ${JSON.stringify(name)}`);
+        }
+    });
+
     const ref = (text: string): ScriptRef => ({ file: `scripts/${text.length}.sh`, sha256: String(text.length) });
     it("make a command's create, update and delete references, short or long, and leave other small inputs", () => {
         const inputs = {
