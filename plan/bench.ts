@@ -43,7 +43,13 @@ export function summarize(samples: readonly Sample[]): Summary {
 export interface Row {
     readonly nodes: number;
     readonly resources?: number;
-    readonly plan: { readonly before?: Summary; readonly after?: Summary; readonly floor?: Summary };
+    readonly plan: {
+        readonly before?: Summary;
+        readonly after?: Summary;
+        readonly floor?: Summary;
+        /** The floor registering at most 64 resources at once instead of a wave at a time. */
+        readonly floor64?: Summary;
+    };
     readonly bytes: { readonly before?: number; readonly after?: number };
     readonly diff: { readonly before?: Summary; readonly after?: Summary };
     /** The before plan read by this tree's diff against the after plan: "No changes." expected. */
@@ -103,10 +109,17 @@ export function renderTable(rows: readonly Row[], o: { before?: string; rounds: 
         lines.push(`| ${cells.join(" | ")} |`);
     }
     const cross = rows.filter((r) => r.crossLayout).map((r) => `${r.nodes}: ${r.crossLayout}`);
+    const small = rows
+        .filter((r) => r.plan.floor64?.wallMs)
+        .map((r) => `${r.nodes}: ${time(r.plan.floor64)}, after / it ${ratio(r.plan.after, r.plan.floor64)}`);
     const notes = [
         `Medians of ${o.rounds} interleaved round(s), each run its own process; times are wall clock (CPU ratio in parentheses).`,
         ...(o.before ? [`before: ${o.before}; after: this tree.`] : []),
-        "floor: the after plan's own registrations replayed through the SDK under the same mocks (tools/floor.ts).",
+        "floor: the after plan's own registrations replayed through the SDK under the same mocks (tools/floor.ts), " +
+            "each once the gates it depends on are registered, as the program registers a wave once the last one's gate is.",
+        ...(small.length
+            ? [`The floor registering at most 64 resources at once instead of a wave at a time: ${small.join("; ")}.`]
+            : []),
         "diff: plan:diff of the stack against itself with Calico v3.26.5 -> v3.32.1 (every node's preflight changes).",
         ...(cross.length
             ? [`The before plan read by this tree's plan:diff against the after plan: ${cross.join("; ")}.`]

@@ -6,9 +6,9 @@
  * program logic, no files written. What the plan costs above this is the
  * program's and the plan's own work.
  *
- * Resources are constructed in the plan's order with at most `window` of them
- * registering at once (the program registers one wave at a time for the same
- * reason: memory).
+ * Resources are constructed in the plan's order, each once the gates it
+ * depends on are registered, as the program registers a wave once the last
+ * one's gate is (gatesOf).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Secret } from "../settings/secret";
@@ -177,44 +177,69 @@ export function register(
     return new Custom(e.type, e.name, inputs, opts);
 }
 
-/** For each entry, whether a later entry refers to it (as parent, provider or dependency). */
-export function referenced(entries: readonly ReplayEntry[]): Set<string> {
-    const out = new Set<string>();
-    for (const e of entries) {
-        if (e.parent) out.add(e.parent);
-        if (e.provider) out.add(urnOfRef(e.provider));
-        for (const d of e.dependsOn) out.add(d);
-    }
-    return out;
+/** The resources each entry refers to: parent, provider and dependencies. */
+const refsOf = (e: ReplayEntry) => [
+    ...(e.parent ? [e.parent] : []),
+    ...(e.provider ? [urnOfRef(e.provider)] : []),
+    ...e.dependsOn,
+];
+
+/**
+ * Gates: the dependencies that more than one resource waits on (a wave's gate,
+ * Calico's prerequisites). The program constructs what follows a wave's gate
+ * only once the gate is registered; the floor does the same with every gate.
+ */
+export function gatesOf(entries: readonly ReplayEntry[]): Set<string> {
+    const waiting = new Map<string, number>();
+    for (const e of entries) for (const d of e.dependsOn) waiting.set(d, (waiting.get(d) ?? 0) + 1);
+    return new Set([...waiting].filter(([, n]) => n > 1).map(([urn]) => urn));
 }
 
-/** Registers every entry in order, at most `window` registering at once; resolves when all are registered. */
+/** Per URN that an entry refers to, the index of the last entry that does. */
+export function lastUses(entries: readonly ReplayEntry[]): Map<string, number> {
+    const last = new Map<string, number>();
+    entries.forEach((e, i) => refsOf(e).forEach((u) => last.set(u, i)));
+    return last;
+}
+
+/**
+ * Registers every entry in the plan's order, each once the gates it depends on
+ * are registered (and at most `window` registering at once, if given);
+ * resolves when all are registered. Resources no later entry refers to are let go.
+ */
 export async function replay(
-    entries: ReplayEntry[],
+    entries: readonly ReplayEntry[],
     texts: ScriptTexts,
     opts: { project: string; window?: number },
 ): Promise<number> {
-    const window = opts.window ?? 4096;
-    const needed = referenced(entries);
+    const window = opts.window ?? Infinity;
+    const gates = gatesOf(entries);
+    const last = lastUses(entries);
     const live = new Map<string, pulumi.Resource>();
+    const gateDone = new Map<string, Promise<void>>();
     let inFlight = 0;
     let wake: (() => void) | undefined;
     const all: Promise<void>[] = [];
     for (let i = 0; i < entries.length; i++) {
         while (inFlight >= window) await new Promise<void>((r) => (wake = r));
         const e = entries[i];
+        for (const d of e.dependsOn) {
+            const gate = gateDone.get(d);
+            if (gate) await gate;
+        }
         const r = register(e, live, texts, opts.project);
-        if (needed.has(e.urn)) live.set(e.urn, r);
+        if (last.has(e.urn)) live.set(e.urn, r);
         inFlight++;
-        all.push(
-            new Promise<void>((resolve) =>
-                r.urn.apply(() => {
-                    inFlight--;
-                    wake?.();
-                    resolve();
-                }),
-            ),
+        const done = new Promise<void>((resolve) =>
+            r.urn.apply(() => {
+                inFlight--;
+                wake?.();
+                resolve();
+            }),
         );
+        all.push(done);
+        if (gates.has(e.urn)) gateDone.set(e.urn, done);
+        for (const urn of refsOf(e)) if (last.get(urn) === i) live.delete(urn);
     }
     await Promise.all(all);
     return entries.length;

@@ -97,8 +97,9 @@ function measure(c: Checkout, args: string[]): { sample: Sample; stdout: string;
     });
     const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const probe = fs.existsSync(probeOut) ? (JSON.parse(fs.readFileSync(probeOut, "utf8")) as Partial<Sample>) : {};
-    const lastLine = (r.stderr ?? "").trim().split("\n").slice(-1)[0];
-    const failed = r.status === 0 ? undefined : `exit ${r.status ?? r.signal}: ${lastLine}`;
+    const lines = (r.stderr ?? "").trim().split("\n");
+    const why = lines.find((l) => /\b\w*Error\b/.test(l)) ?? lines.slice(-1)[0];
+    const failed = r.status === 0 ? undefined : `exit ${r.status ?? r.signal}: ${why.trim()}`;
     return {
         sample: { wallMs, ...probe, ...(failed ? { failed } : {}) },
         stdout: r.stdout ?? "",
@@ -108,7 +109,13 @@ function measure(c: Checkout, args: string[]): { sample: Sample; stdout: string;
 
 const plan = (c: Checkout, stackFile: string, out: string) =>
     measure(c, [path.join(c.root, "tools", "plan.ts"), "--config", stackFile, "--out", out]);
-const floor = (planDir: string) => measure(checkoutOf(ROOT), [path.join(ROOT, "tools", "floor.ts"), "--plan", planDir]);
+const floor = (planDir: string, window?: number) =>
+    measure(checkoutOf(ROOT), [
+        path.join(ROOT, "tools", "floor.ts"),
+        "--plan",
+        planDir,
+        ...(window ? ["--window", String(window)] : []),
+    ]);
 function diff(c: Checkout, base: string, head: string) {
     if (!c.diffTakesPlans) return measure(c, [path.join(work, "old-diff.js"), c.root, base, head]);
     const tool = path.join(c.root, "tools", "planDiff.ts");
@@ -135,10 +142,16 @@ function benchSize(n: number, o: Options, withPlan: boolean): Row {
     if (warm.sample.failed) throw new Error(`the plan of ${n} nodes failed: ${warm.stderr.slice(-2000)}`);
     const resources = Number(/(\d+) resource\(s\)/.exec(warm.stderr)?.[1]);
     const before = o.before && plan(o.before, base, out("before", "base"));
-    const samples: Record<"after" | "floor" | "before", Sample[]> = { after: [], floor: [], before: [] };
+    const samples: Record<"after" | "floor" | "floor64" | "before", Sample[]> = {
+        after: [],
+        floor: [],
+        floor64: [],
+        before: [],
+    };
     const jobs: [keyof typeof samples, () => Sample][] = [
         ["after", () => plan(o.after, base, out("after", "scratch")).sample],
         ["floor", () => floor(out("after", "base")).sample],
+        ["floor64", () => floor(out("after", "base"), 64).sample],
     ];
     const b = o.before;
     if (b) jobs.push(["before", () => plan(b, base, out("before", "scratch")).sample]);
@@ -156,6 +169,7 @@ function benchSize(n: number, o: Options, withPlan: boolean): Row {
             ? {
                   after: summarize(samples.after),
                   floor: summarize(samples.floor),
+                  floor64: summarize(samples.floor64),
                   before: o.before && summarize(samples.before),
               }
             : { after: summarize([warm.sample]), before: before ? summarize([before.sample]) : undefined },

@@ -12,7 +12,7 @@ import { replay, ReplayEntry } from "../plan/replay";
 
 const USAGE = `usage: node -r ./plan/register.js tools/floor.ts --plan <dir> [--window N]
   --plan DIR    a plan written by npm run plan (this layout)
-  --window N    at most N resources registering at once (default 4096)`;
+  --window N    at most N resources registering at once (default: no bound but the gates)`;
 
 async function main(): Promise<void> {
     const a = parseCommandLine(USAGE, process.argv.slice(2), { plan: { type: "string" }, window: { type: "string" } });

@@ -6,11 +6,11 @@ import * as path from "path";
 import { writePlan, PROJECT } from "../../plan/planner";
 import { installPlanMonitor, Registration, settled, withoutStackTraces } from "../../plan/monitor";
 import { readPlan, ScriptTexts } from "../../plan/read";
-import { replay, ReplayEntry, typedClass } from "../../plan/replay";
+import { gatesOf, replay, ReplayEntry, typedClass } from "../../plan/replay";
 import { PlanWriter } from "../../plan/store";
 import { requireSettings } from "../../settings";
 import { rawConfigFromStackFile } from "../../settings/sources";
-import { FAKE_PRIVATE_KEY, tutorialRaw } from "../helpers/config";
+import { FAKE_PRIVATE_KEY, generatedRaw, tutorialRaw } from "../helpers/config";
 import { Secret } from "../../settings/secret";
 import { needsManifests } from "../setup";
 
@@ -66,6 +66,22 @@ describe("the SDK-only floor (tools/floor.ts)", () => {
             }
         });
     }
+    it("waits where the program waits: on each wave's gate before the next wave", async function () {
+        needsManifests(this);
+        const dir = tmp();
+        try {
+            const raw = generatedRaw(8, { rollout: { waveSize: 3, allowLargeWaves: true } });
+            await writePlan(requireSettings(raw, { stack: "g", dryRun: true }), dir);
+            const gates = [...gatesOf((await readPlan(dir)) as ReplayEntry[])].map((u) => u.split("::").pop());
+            assert.deepStrictEqual(
+                gates.filter((g) => g?.startsWith("wave-")),
+                ["wave-1-complete", "wave-2-complete", "wave-3-complete"],
+            );
+            assert.ok(!gates.some((g) => g?.startsWith("node-")), gates.join());
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
     it("uses the provider SDKs' own classes, as the program does", () => {
         assert.strictEqual(typedClass("command:remote:Command")?.name, "Command");
         assert.strictEqual(typedClass("kubernetes:apps/v1:DaemonSet")?.name, "DaemonSet");
