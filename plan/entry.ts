@@ -4,7 +4,7 @@
  * scripts.ts). Pure: the caller decides how a script text becomes a reference.
  */
 import { Registration } from "./monitor";
-import { carriesScripts, isAssetRef, LONG_STRING, SCRIPT_INPUTS, ScriptRef } from "./scripts";
+import { AssetRef, carriesScripts, isAssetRef, LONG_STRING, SCRIPT_INPUTS, ScriptRef } from "./scripts";
 
 /** Sorts object keys recursively so output does not depend on wire order. */
 export function canonical(v: unknown, top = true): unknown {
@@ -26,32 +26,54 @@ export function canonical(v: unknown, top = true): unknown {
 /** Turns a script text into the reference written in its place. */
 export type ScriptSink = (text: string) => ScriptRef;
 
+/** A reference written into an entry, with the input path that holds it (`create`, `environment.LIB`, `source`). */
+export interface FoundReference {
+    readonly input: string;
+    readonly ref: ScriptRef | AssetRef;
+}
+
 /**
- * A command's inputs with each script as a reference: `create`, `update` and
- * `delete`, any other string longer than LONG_STRING (at any depth), and the
- * text of a string asset. Assets of files keep their path and sha256.
+ * Inputs as the plan writes them, in one walk: keys sorted at every level (the
+ * output does not depend on wire order), and for a command each script as a
+ * reference: `create`, `update` and `delete`, any other string longer than
+ * LONG_STRING (at any depth), and a string asset's text. A file asset keeps
+ * its path and sha256. Each reference is also pushed onto `found`.
  */
-export function withScriptRefs(type: string, inputs: Record<string, unknown>, script: ScriptSink): unknown {
-    if (!carriesScripts(type)) return inputs;
-    const walk = (v: unknown, key: string, top: boolean): unknown => {
-        if (typeof v === "string")
-            return (top && (SCRIPT_INPUTS as readonly string[]).includes(key)) || v.length > LONG_STRING
-                ? script(v)
-                : v;
-        if (Array.isArray(v)) return v.map((x) => walk(x, key, false));
-        if (isAssetRef(v)) return v.text === undefined ? v : { ...withoutText(v), ...script(v.text) };
-        if (v && typeof v === "object")
-            return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k, false)]));
-        return v;
+export function withScriptRefs(
+    type: string,
+    inputs: Record<string, unknown>,
+    script: ScriptSink,
+    found: FoundReference[] = [],
+): Record<string, unknown> {
+    const scripts = carriesScripts(type);
+    const walk = (v: unknown, input: string, key: string, top: boolean): unknown => {
+        if (typeof v === "string") {
+            if (!scripts || !((top && (SCRIPT_INPUTS as readonly string[]).includes(key)) || v.length > LONG_STRING))
+                return v;
+            const ref = script(v);
+            found.push({ input, ref });
+            return ref;
+        }
+        if (Array.isArray(v)) return v.map((x, i) => walk(x, `${input}[${i}]`, key, false));
+        if (scripts && isAssetRef(v)) {
+            const ref = v.text === undefined ? v : { ...withoutText(v), ...script(v.text) };
+            found.push({ input, ref });
+            return ref;
+        }
+        if (!v || typeof v !== "object") return v;
+        const out: Record<string, unknown> = {};
+        for (const k of Object.keys(v).sort())
+            out[k] = walk((v as Record<string, unknown>)[k], input ? `${input}.${k}` : k, k, !input);
+        return out;
     };
-    return Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, walk(v, k, true)]));
+    return walk(inputs, "", "", false) as Record<string, unknown>;
 }
 
 const withoutText = <T extends { text?: string }>(v: T): Omit<T, "text"> =>
     Object.fromEntries(Object.entries(v).filter(([k]) => k !== "text")) as Omit<T, "text">;
 
 /** The resources.jsonl entry of a registration (keys in this order). */
-export function planEntry(r: Registration, script: ScriptSink): Record<string, unknown> {
+export function planEntry(r: Registration, script: ScriptSink, found?: FoundReference[]): Record<string, unknown> {
     return {
         type: r.type,
         name: r.name,
@@ -68,6 +90,6 @@ export function planEntry(r: Registration, script: ScriptSink): Record<string, u
         ...(r.aliases.length ? { aliases: r.aliases } : {}),
         ...(r.additionalSecretOutputs.length ? { additionalSecretOutputs: r.additionalSecretOutputs } : {}),
         ...(Object.keys(r.customTimeouts).length ? { customTimeouts: r.customTimeouts } : {}),
-        inputs: canonical(withScriptRefs(r.type, r.inputs, script), false),
+        inputs: withScriptRefs(r.type, r.inputs, script, found),
     };
 }

@@ -13,8 +13,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { deserializeProperties, MockMonitor, runtimeStore, waitForRPCs } from "../sdkInternals";
 import { redact, wireAt } from "./redact";
 
-export { redact };
-
 export interface Registration {
     readonly type: string;
     readonly name: string;

@@ -24,8 +24,6 @@ import { renderSummary } from "./summary";
 import { canonical } from "./entry";
 import { PlanWriter, RESOURCES } from "./store";
 
-export { canonical };
-
 export const PROJECT = "flannel-to-calico";
 
 export interface PlanFiles {

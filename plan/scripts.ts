@@ -55,6 +55,14 @@ export function isScriptRef(v: unknown): v is ScriptRef {
     return typeof r.file === "string" && typeof r.sha256 === "string" && r.file.startsWith("scripts/");
 }
 
+/** Every script or asset reference in a value, by input path (`create`, `environment.LIB`, `source`). */
+export function referencesIn(v: unknown, at = ""): { input: string; ref: ScriptRef | AssetRef }[] {
+    if (isScriptRef(v) || isAssetRef(v)) return [{ input: at, ref: v }];
+    if (!v || typeof v !== "object") return [];
+    const key = (k: string) => (Array.isArray(v) ? `${at}[${k}]` : at ? `${at}.${k}` : k);
+    return Object.entries(v).flatMap(([k, x]) => referencesIn(x, key(k)));
+}
+
 /** The exact text: the template with each `{{name}}` replaced by its value. */
 export function fill(template: string, params: Readonly<Record<string, string>> = {}): string {
     let text = template;

@@ -5,15 +5,11 @@
  */
 import { PlanEntry } from "./rules";
 import { ScriptTexts } from "./read";
-import { isAssetRef, isScriptRef, ScriptRef } from "./scripts";
+import { isScriptRef, referencesIn, ScriptRef } from "./scripts";
 
 /** The script references among an entry's inputs, by input path (`create`, `environment.X`...). */
-export function scriptInputs(inputs: unknown, at = ""): { input: string; ref: ScriptRef }[] {
-    if (isScriptRef(inputs)) return [{ input: at, ref: inputs }];
-    if (isAssetRef(inputs) || !inputs || typeof inputs !== "object") return [];
-    return Object.entries(inputs).flatMap(([k, v]) =>
-        scriptInputs(v, at ? `${at}${Array.isArray(inputs) ? `[${k}]` : `.${k}`}` : k),
-    );
+export function scriptInputs(inputs: unknown): { input: string; ref: ScriptRef }[] {
+    return referencesIn(inputs).flatMap(({ input, ref }) => (isScriptRef(ref) ? [{ input, ref }] : []));
 }
 
 /** The inputs other than scripts, as JSON (the connection, triggers, assets...). */

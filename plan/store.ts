@@ -11,8 +11,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Registration } from "./monitor";
-import { planEntry } from "./entry";
-import { AssetRef, isAssetRef, isScriptRef, ScriptRef, scriptFile, sha256, templatize } from "./scripts";
+import { FoundReference, planEntry } from "./entry";
+import { AssetRef, isScriptRef, ScriptRef, scriptFile, sha256, templatize } from "./scripts";
 
 export const RESOURCES = "resources.jsonl";
 export const NODE_INDEX = "nodes/index.tsv";
@@ -60,27 +60,15 @@ export function nodeResolver(nodes: readonly string[]): (name: string) => { node
     };
 }
 
-/** Every script or asset reference inside a value, with the top-level input that holds it. */
-function refsOf(inputs: Record<string, unknown>): { input: string; ref: ScriptRef | AssetRef }[] {
-    const out: { input: string; ref: ScriptRef | AssetRef }[] = [];
-    const walk = (v: unknown, input: string) => {
-        if (isScriptRef(v) || isAssetRef(v)) out.push({ input, ref: v });
-        else if (Array.isArray(v)) v.forEach((x) => walk(x, input));
-        else if (v && typeof v === "object") Object.values(v).forEach((x) => walk(x, input));
-    };
-    for (const [k, v] of Object.entries(inputs)) walk(v, k);
-    return out;
-}
-
 const refText = (r: ScriptRef | AssetRef) =>
     isScriptRef(r)
         ? r.file
         : `asset ${r.asset} ${r.path ?? r.uri ?? ""}${r.sha256 ? ` sha256:${r.sha256}` : ""}`.replace(/ +$/, "");
 
-/** One node's index rows for an entry: inputs that share a script are listed together. */
-export function indexRows(node: string, step: string, inputs: Record<string, unknown>): string {
+/** One node's index rows for an entry's references: inputs that share a script are listed together. */
+export function indexRows(node: string, step: string, refs: readonly FoundReference[]): string {
     const byRef = new Map<string, string[]>();
-    for (const { input, ref } of refsOf(inputs)) {
+    for (const { input, ref } of refs) {
         const key = refText(ref);
         if (!byRef.get(key)?.includes(input)) byRef.set(key, [...(byRef.get(key) ?? []), input]);
     }
@@ -125,22 +113,28 @@ export class PlanWriter {
             fs.writeFileSync(path.join(this.outDir, scriptFile(sha)), t.template, { mode: 0o644 });
         }
         if (step) this.lastOfStep.set(step, { template: t.template, sha });
-        return { file: scriptFile(sha), sha256: sha, ...(Object.keys(t.params).length ? { params: t.params } : {}) };
+        // Keys in sorted order, as everything else in an entry.
+        return { file: scriptFile(sha), ...(Object.keys(t.params).length ? { params: t.params } : {}), sha256: sha };
     }
 
     add(r: Registration): void {
         const owner = this.nodeOf(r.name);
         const params: Record<string, string> = owner ? { node: owner.node } : {};
         let last: { text: string; ref: ScriptRef } | undefined;
-        const entry = planEntry(r, (text) => {
-            // create and update are usually the same text: template it once.
-            if (last?.text !== text) last = { text, ref: this.script(text, params, owner?.step) };
-            return last.ref;
-        });
+        const found: FoundReference[] = [];
+        const entry = planEntry(
+            r,
+            (text) => {
+                // create and update are usually the same text: template it once.
+                if (last?.text !== text) last = { text, ref: this.script(text, params, owner?.step) };
+                return last.ref;
+            },
+            found,
+        );
         this.resources.write(`${JSON.stringify(entry)}\n`);
         this.count++;
         if (owner) {
-            const rows = indexRows(owner.node, owner.step, entry.inputs as Record<string, unknown>);
+            const rows = indexRows(owner.node, owner.step, found);
             if (rows) this.nodeScripts++;
             this.index.write(rows);
         }
