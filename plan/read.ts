@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { withScriptRefs } from "./entry";
 import { PlanEntry } from "./rules";
-import { fill, isScriptRef, scriptFile, ScriptRef, sha256, templatize } from "./scripts";
+import { fill, isScriptRef, referencesIn, scriptFile, ScriptRef, sha256, templatize } from "./scripts";
 import { RESOURCES } from "./store";
 import { jsonArrayItems, lines } from "./stream";
 
@@ -35,9 +35,9 @@ export function inlineRef(text: string, params: Record<string, string> = {}): Sc
     return { file: scriptFile(sha), ...(Object.keys(t.params).length ? { params: t.params } : {}), sha256: sha };
 }
 
-/** The params of the first script reference in an entry's inputs (a resource's scripts share them). */
+/** The params of the first script reference in an entry's inputs, at any depth (a resource's scripts share them). */
 export function paramsOfEntry(e: PlanEntry): Record<string, string> | undefined {
-    for (const v of Object.values(e.inputs)) if (isScriptRef(v) && v.params) return { ...v.params };
+    for (const { ref } of referencesIn(e.inputs)) if (isScriptRef(ref) && ref.params) return { ...ref.params };
     return undefined;
 }
 

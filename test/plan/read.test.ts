@@ -10,7 +10,7 @@ import * as path from "path";
 import { writePlan } from "../../plan/planner";
 import { diffPlans } from "../../plan/diff";
 import { renderMarkdown } from "../../plan/diffRender";
-import { layoutOf, readPlans } from "../../plan/read";
+import { layoutOf, paramsOfEntry, readPlans } from "../../plan/read";
 import { requireSettings, RawConfig } from "../../settings";
 import { generatedRaw, tutorialRaw } from "../helpers/config";
 import { needsManifests } from "../setup";
@@ -71,6 +71,20 @@ describe("reading plans of either layout", () => {
         } finally {
             fs.rmSync(edited, { recursive: true, force: true });
         }
+    });
+    it("templates an older plan's scripts with the params the other plan gives the resource, at any depth", () => {
+        const ref = { file: "scripts/a.sh", params: { node: "n1" }, sha256: "a" };
+        const entry = (inputs: Record<string, unknown>) => ({
+            type: "command:local:Command",
+            name: "n1-x",
+            urn: "u",
+            dependsOn: [],
+            protect: false,
+            inputs,
+        });
+        assert.deepStrictEqual(paramsOfEntry(entry({ create: ref })), { node: "n1" });
+        assert.deepStrictEqual(paramsOfEntry(entry({ environment: { LIB: ref } })), { node: "n1" });
+        assert.strictEqual(paramsOfEntry(entry({ create: { ...ref, params: undefined } })), undefined);
     });
     it("reads an older plan larger than its read chunks one resource at a time", async () => {
         const big = await planDir(generatedRaw(40));
