@@ -112,8 +112,12 @@ export function renderTable(rows: readonly Row[], o: { before?: string; rounds: 
     const small = rows
         .filter((r) => r.plan.floor64?.wallMs)
         .map((r) => `${r.nodes}: ${time(r.plan.floor64)}, after / it ${ratio(r.plan.after, r.plan.floor64)}`);
+    const once = rows.filter((r) => r.plan.after && !r.plan.floor).map((r) => r.nodes);
     const notes = [
         `Medians of ${o.rounds} interleaved round(s), each run its own process; times are wall clock (CPU ratio in parentheses).`,
+        ...(once.length
+            ? [`${once.join(", ")} nodes (diff only): the plans' figures are of one run, without a floor.`]
+            : []),
         ...(o.before ? [`before: ${o.before}; after: this tree.`] : []),
         "floor: the after plan's own registrations replayed through the SDK under the same mocks (tools/floor.ts), " +
             "each once the gates it depends on are registered, as the program registers a wave once the last one's gate is.",

@@ -44,7 +44,7 @@ describe("the bench's figures", () => {
                 },
                 {
                     nodes: 10000,
-                    plan: {},
+                    plan: { after: { runs: 1, wallMs: 50000 } },
                     bytes: {},
                     diff: {
                         before: { runs: 1, failed: "exit 1: Cannot create a string longer" },
@@ -59,5 +59,6 @@ describe("the bench's figures", () => {
         assert.match(five, /^\| 5,000 \| 30,052 \| 60\.0 s \| 30\.0 s \| 28\.0 s \| 1\.07× \|/);
         assert.match(five, /\| 535 MiB \| 45 MiB \| 9\.00 s \| 4\.00 s \|$/);
         assert.match(ten, /^\| 10,000 \| – \|.*\| fails \(exit 1: Cannot create a string longer\) \| 8\.00 s \|$/);
+        assert.match(t, /^- 10000 nodes \(diff only\): the plans' figures are of one run, without a floor\.$/m);
     });
 });
