@@ -58,7 +58,7 @@ function identity(e: PlanEntry): { key: string; label: string } {
 }
 
 /** A provider reference in a plan is `<urn>::<id>`. */
-const providerUrn = (ref?: string) => (ref ? ref.replace(/::[^:]*$/, "") : "");
+export const providerUrn = (ref?: string) => (ref ? ref.replace(/::[^:]*$/, "") : "");
 
 export function diffPlans(base: readonly PlanEntry[], head: readonly PlanEntry[]): PlanDiff {
     const before = new Map(base.map((e) => [identity(e).key, e]));

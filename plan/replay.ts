@@ -12,6 +12,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Secret } from "../settings/secret";
+import { providerUrn } from "./diff";
 import { PlanEntry } from "./rules";
 import { ScriptTexts } from "./read";
 import { AssetRef, isAssetRef, isScriptRef } from "./scripts";
@@ -113,21 +114,24 @@ export function typedClass(type: string): ResourceClass | undefined {
     );
 }
 
-/** A provider class sends its boolean settings as JSON text ("true"): given back as booleans, it sends the same. */
+/**
+ * A provider class sends its boolean settings as JSON text ("true"): given back as booleans, it sends the
+ * same (@pulumi/kubernetes 4.x provider.js: `pulumi.output(args?.enableConfigMapMutable).apply(JSON.stringify)`).
+ */
 function asArgs(type: string, inputs: pulumi.Inputs): pulumi.Inputs {
     if (!type.startsWith("pulumi:providers:")) return inputs;
     const bool = (v: unknown) => (v === "true" ? true : v === "false" ? false : v);
     return Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, bool(v)]));
 }
 
-const urnOfRef = (ref: string) => ref.replace(/::[^:]*$/, "");
 const packageOf = (type: string) => type.split(":")[0];
 
 function aliasesOf(e: ReplayEntry): pulumi.Input<pulumi.URN | pulumi.Alias>[] | undefined {
     if (!e.aliases?.length) return undefined;
     return e.aliases.map((a) => {
         if (a.urn) return a.urn;
-        // Only what the spec sets: the SDK fills an absent key from the resource itself.
+        // Only what the spec sets: the SDK fills an absent key from the resource itself
+        // (@pulumi/pulumi 3.270 resource.js: `a.hasOwnProperty("name") ? a.name : defaultName`).
         const keys: [keyof pulumi.Alias, string][] = [
             ["name", "name"],
             ["type", "type"],
@@ -157,7 +161,7 @@ export function register(
     const opts: pulumi.CustomResourceOptions = {
         parent: e.parent ? get(e.parent) : undefined,
         dependsOn: e.dependsOn.map(get),
-        provider: e.provider ? (get(urnOfRef(e.provider)) as pulumi.ProviderResource) : undefined,
+        provider: e.provider ? (get(providerUrn(e.provider)) as pulumi.ProviderResource) : undefined,
         protect: e.protect || undefined,
         retainOnDelete: e.retainOnDelete || undefined,
         ignoreChanges: e.ignoreChanges?.length ? e.ignoreChanges : undefined,
@@ -169,7 +173,8 @@ export function register(
     };
     const inputs = replayInputs(e.inputs, texts);
     if (packageOf(e.type) === project) return new Component(e.type, e.name, { ...opts, provider: undefined });
-    // A provider SDK's class adds its own aliases, replaceOnChanges and secret outputs again (the SDK merges them).
+    // A provider SDK's class adds its own aliases, replaceOnChanges and secret outputs again: @pulumi/command's
+    // remote/command.js merges { replaceOnChanges: ["triggers[*]"] }, and mergeOptions concatenates lists.
     const Typed = typedClass(e.type);
     if (Typed) return new Typed(e.name, asArgs(e.type, inputs), { ...opts, aliases: undefined });
     if (e.type.startsWith("pulumi:providers:"))
@@ -180,7 +185,7 @@ export function register(
 /** The resources each entry refers to: parent, provider and dependencies. */
 const refsOf = (e: ReplayEntry) => [
     ...(e.parent ? [e.parent] : []),
-    ...(e.provider ? [urnOfRef(e.provider)] : []),
+    ...(e.provider ? [providerUrn(e.provider)] : []),
     ...e.dependsOn,
 ];
 
