@@ -125,7 +125,11 @@ export interface Invocation {
 
 /** The run key: a step done with the same library, parameters and recheck is skipped. */
 export function runKey(lib: Library, inv: Invocation, names: readonly string[]): string {
-    const params = names.map((n) => `${n}=${inv.values[n] ?? ""}`).join("\n");
+    // Not the node name: the key lives on the node, and node commands then differ only in it (the plan shares them).
+    const params = names
+        .filter((n) => n !== "NODE")
+        .map((n) => `${n}=${inv.values[n] ?? ""}`)
+        .join("\n");
     return sha256(`${lib.sha256}\n${params}\n${inv.recheck}`).slice(0, 32);
 }
 

@@ -3,6 +3,7 @@
  * util.parseArgs (--flag value and --flag=value, --help), one error type per
  * exit code, and messages without stack traces.
  */
+import * as fs from "fs";
 import { parseArgs, ParseArgsConfig } from "util";
 
 /** Exit codes of every tool, documented in the README ("Exit codes"). */
@@ -59,4 +60,11 @@ export function runTool(tool: string, main: () => Promise<void> | void): void {
             process.stderr.write(`${tool}: ${e instanceof Error ? e.message : String(e)}\n`);
             process.exitCode = code;
         });
+}
+
+/** Peak resident memory of this process in MiB (Linux /proc), for npm run bench; undefined elsewhere. */
+export function peakRssMiB(): number | undefined {
+    const status = fs.existsSync("/proc/self/status") ? fs.readFileSync("/proc/self/status", "utf8") : "";
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
+    return hwm ? Math.round(Number(hwm[1]) / 1024) : undefined;
 }

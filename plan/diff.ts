@@ -1,5 +1,5 @@
 /**
- * Compares two offline plans (their resources.json) the way `pulumi up`
+ * Compares two offline plans (their resources, read by read.ts) the way `pulumi up`
  * would act on them: each resource is created, updated, replaced or deleted
  * by the rules in rules.ts, with every changed field's old and new value.
  * Pure functions; rendering for a pull-request comment is in diffRender.ts.
@@ -58,7 +58,7 @@ function identity(e: PlanEntry): { key: string; label: string } {
 }
 
 /** A provider reference in a plan is `<urn>::<id>`. */
-const providerUrn = (ref?: string) => (ref ? ref.replace(/::[^:]*$/, "") : "");
+export const providerUrn = (ref?: string) => (ref ? ref.replace(/::[^:]*$/, "") : "");
 
 export function diffPlans(base: readonly PlanEntry[], head: readonly PlanEntry[]): PlanDiff {
     const before = new Map(base.map((e) => [identity(e).key, e]));

@@ -1,6 +1,7 @@
 /** The plan diff as a pull-request comment: counts by action, the guard, then each change with old -> new values. */
 import { Category, countsOf, PlanDiff, ResourceChange } from "./diff";
 import { FieldChange } from "./rules";
+import { isAssetRef, isScriptRef } from "./scripts";
 
 /** GitHub's limit for a comment body. */
 export const COMMENT_LIMIT = 65536;
@@ -20,8 +21,14 @@ const CATEGORIES: [Category, string][] = [
     ["node", "Node commands"],
 ];
 
+/** A value as the comment shows it: a script by its file (and params), an asset by its path and sha256. */
 const value = (v: unknown) => {
     if (v === undefined) return "(none)";
+    if (isScriptRef(v)) {
+        const params = Object.entries(v.params ?? {}).map(([k, x]) => `${k}=${x}`);
+        return `${v.file}${params.length ? ` (${params.join(", ")})` : ""}`;
+    }
+    if (isAssetRef(v)) return `${v.asset} asset ${v.path ?? v.uri ?? ""} sha256:${v.sha256 ?? "?"}`;
     const s = JSON.stringify(v);
     return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 };

@@ -14,7 +14,7 @@ export function generatedNodes(count: number): object[] {
 }
 
 /** A Pulumi.<stack>.yaml for a generated cluster of `count` nodes (Kubernetes 1.28, Calico v3.26.5, ipip). */
-export function generatedStackFile(count: number): string {
+export function generatedStackFile(count: number, calicoVersion = "v3.26.5"): string {
     return yaml.dump({
         config: {
             "flannel-to-calico:cluster": {
@@ -25,7 +25,7 @@ export function generatedStackFile(count: number): string {
                 context: `bench-${count}`,
             },
             "flannel-to-calico:network": { mode: "ipip" },
-            "flannel-to-calico:calico": { version: "v3.26.5" },
+            "flannel-to-calico:calico": { version: calicoVersion },
             "flannel-to-calico:nodes": generatedNodes(count),
         },
     });

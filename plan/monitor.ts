@@ -4,17 +4,14 @@
  * options that the mocks' newResource does not see (protect, retainOnDelete,
  * ignoreChanges, replaceOnChanges, customTimeouts). Used by the offline plan
  * and by the wiring tests.
+ *
+ * Each registration's inputs are decoded once: the mocks' own registerResource
+ * decodes them for newResource, and this monitor records that same object
+ * (plan/redact.ts redacts it and describes assets from the wire form).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Secret } from "../settings/secret";
-import {
-    deserializeProperties,
-    MockMonitor,
-    runtimeStore,
-    specialSecretSig,
-    specialSigKey,
-    waitForRPCs,
-} from "../sdkInternals";
+import { deserializeProperties, MockMonitor, runtimeStore, waitForRPCs } from "../sdkInternals";
+import { redact, wireAt } from "./redact";
 
 export interface Registration {
     readonly type: string;
@@ -37,31 +34,6 @@ export interface Registration {
     readonly additionalSecretOutputs: readonly string[];
     readonly inputs: Record<string, unknown>;
 }
-
-/** Keys whose values are credentials wherever they appear inside a secret. */
-const CREDENTIAL_KEYS = new Set(["privateKey", "password", "privateKeyPassword", "token", "agentSocketPath"]);
-
-/**
- * Unwraps Pulumi secrets and redacts them leaf by leaf with "[secret]".
- * A secret object keeps its shape; inside it, credential keys and every leaf
- * that is not plainly identifying (host, port, user, hostKey) are redacted.
- */
-export function redact(v: unknown, insideSecret = false, keyName = ""): unknown {
-    if (v && typeof v === "object" && (v as Record<string, unknown>)[specialSigKey] === specialSecretSig) {
-        return redact((v as { value: unknown }).value, true, keyName);
-    }
-    if (Array.isArray(v)) return v.map((x) => redact(x, insideSecret, keyName));
-    if (v && typeof v === "object") {
-        const out: Record<string, unknown> = {};
-        for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = redact(x, insideSecret, k);
-        return out;
-    }
-    if (CREDENTIAL_KEYS.has(keyName) && v !== undefined && v !== null) return Secret.placeholder;
-    if (insideSecret && !SHOWN_IN_SECRETS.has(keyName) && v !== undefined && v !== null) return Secret.placeholder;
-    return v;
-}
-/** Leaves shown inside a secret object: a connection's identity, never its credentials. */
-const SHOWN_IN_SECRETS = new Set(["host", "port", "user", "hostKey", "dialErrorLimit", "perDialTimeout"]);
 
 /** The non-empty custom timeouts of a request. */
 function timeoutsOf(t: ReturnType<NonNullable<RegisterRequest["getCustomtimeouts"]>>): Registration["customTimeouts"] {
@@ -98,56 +70,87 @@ interface RegisterResponse {
 
 export type RegistrationSink = (r: Registration) => void;
 
+/** The minimal mock state: keeps memory flat for large plans. Kubernetes objects echo their metadata. */
+export const PLAN_MOCKS: pulumi.runtime.Mocks = {
+    newResource: (args) => ({
+        id: args.custom ? `${args.name}-id` : undefined,
+        state: args.type.startsWith("kubernetes:") ? { metadata: args.inputs.metadata } : {},
+    }),
+    call: (args) => args.inputs,
+};
+
 export class PlanMonitor extends MockMonitor {
+    /** The inputs the mocks' registerResource decoded for the request it is handling. */
+    private decoded: Record<string, unknown> | undefined;
+    /** How many registrations had to be decoded a second time (the SDK did not hand its decoding over). */
+    decodedTwice = 0;
+
     constructor(
         private readonly sink: RegistrationSink,
-        mocks?: pulumi.runtime.Mocks,
+        mocks: pulumi.runtime.Mocks = PLAN_MOCKS,
     ) {
-        super(
-            mocks ?? {
-                // Minimal state: keeps memory flat for large plans. Kubernetes objects echo
-                // their metadata so a component can read names back.
-                newResource: (args) => ({
-                    id: args.custom ? `${args.name}-id` : undefined,
-                    state: args.type.startsWith("kubernetes:") ? { metadata: args.inputs.metadata } : {},
-                }),
-                call: (args) => args.inputs,
+        super({
+            ...mocks,
+            newResource: (args) => {
+                this.decoded = args.inputs as Record<string, unknown>;
+                return mocks.newResource(args);
             },
-        );
+            call: (args) => mocks.call(args),
+        });
     }
 
     async registerResource(
         req: RegisterRequest,
         callback: (err: unknown, resp?: RegisterResponse) => void,
     ): Promise<void> {
-        await super.registerResource(req, (err: unknown, resp?: RegisterResponse) => {
+        this.decoded = undefined;
+        let inputs: Record<string, unknown> = {};
+        const registered = super.registerResource(req, (err: unknown, resp?: RegisterResponse) => {
             if (!err && resp) {
                 try {
-                    const inputs = deserializeProperties(req.getObject());
-                    this.sink({
-                        type: req.getType(),
-                        name: req.getName(),
-                        urn: resp.getUrn(),
-                        custom: req.getCustom(),
-                        parent: req.getParent() || "",
-                        dependsOn: req.getDependenciesList(),
-                        provider: req.getProvider() || "",
-                        protect: req.getProtect?.() ?? false,
-                        retainOnDelete: req.getRetainondelete?.() ?? false,
-                        ignoreChanges: req.getIgnorechangesList(),
-                        replaceOnChanges: req.getReplaceonchangesList?.() ?? [],
-                        customTimeouts: timeoutsOf(req.getCustomtimeouts?.()),
-                        deleteBeforeReplace: req.getDeletebeforereplace?.() ?? false,
-                        aliases: (req.getAliasesList?.() ?? []).map((a) => (a.toObject ? a.toObject() : a)),
-                        additionalSecretOutputs: req.getAdditionalsecretoutputsList?.() ?? [],
-                        inputs: redact(inputs) as Record<string, unknown>,
-                    });
+                    this.sink(this.registration(req, resp, inputs));
                 } catch (e) {
                     return callback(e);
                 }
             }
             callback(err, resp);
         });
+        // MockMonitor.registerResource calls newResource before its first await
+        // (@pulumi/pulumi 3.270 runtime/mocks.js); if it ever stops, decodedTwice counts it.
+        inputs = this.decoded ?? this.decodeAgain(req);
+        await registered;
+    }
+
+    private decodeAgain(req: RegisterRequest): Record<string, unknown> {
+        this.decodedTwice++;
+        return deserializeProperties(req.getObject());
+    }
+
+    private registration(req: RegisterRequest, resp: RegisterResponse, inputs: Record<string, unknown>): Registration {
+        let wire: unknown;
+        const wireLookup = (keys: readonly (string | number)[]) => {
+            // Only assets need the wire form (their paths and texts are promises once decoded).
+            wire = wire ?? req.getObject().toJavaScript();
+            return wireAt(wire, keys);
+        };
+        return {
+            type: req.getType(),
+            name: req.getName(),
+            urn: resp.getUrn(),
+            custom: req.getCustom(),
+            parent: req.getParent() || "",
+            dependsOn: req.getDependenciesList(),
+            provider: req.getProvider() || "",
+            protect: req.getProtect?.() ?? false,
+            retainOnDelete: req.getRetainondelete?.() ?? false,
+            ignoreChanges: req.getIgnorechangesList(),
+            replaceOnChanges: req.getReplaceonchangesList?.() ?? [],
+            customTimeouts: timeoutsOf(req.getCustomtimeouts?.()),
+            deleteBeforeReplace: req.getDeletebeforereplace?.() ?? false,
+            aliases: (req.getAliasesList?.() ?? []).map((a) => (a.toObject ? a.toObject() : a)),
+            additionalSecretOutputs: req.getAdditionalsecretoutputsList?.() ?? [],
+            inputs: redact(inputs, false, "", wireLookup) as Record<string, unknown>,
+        };
     }
 }
 

@@ -20,9 +20,13 @@
  * - pulumi-command v1.2.1: a change of `triggers` replaces a command (its
  *   `create` runs again); any other input change is an update (`update` runs).
  * - `protect` makes the engine refuse a delete or a replace.
+ *
+ * A script written to scripts/ (plan/scripts.ts) is one field: it changed
+ * when its sha256 or its params did; an asset likewise, by its sha256.
  */
+import { isAssetRef, isScriptRef } from "./scripts";
 
-/** One resource of the plan as resources.json holds it. */
+/** One resource of the plan as resources.jsonl holds it. */
 export interface PlanEntry {
     readonly type: string;
     readonly name: string;
@@ -116,10 +120,21 @@ const byName = (xs: unknown[]): Map<string, unknown> | undefined => {
     return m.size === xs.length ? m : undefined;
 };
 
+/** Whether two script or asset references name the same content (and params). */
+function sameReference(a: unknown, b: unknown): boolean {
+    if (isScriptRef(a) && isScriptRef(b))
+        return a.sha256 === b.sha256 && JSON.stringify(a.params ?? {}) === JSON.stringify(b.params ?? {});
+    return JSON.stringify(a) === JSON.stringify(b);
+}
+
 /** Every leaf that differs, with its old and new value; named array items are matched by name. */
 export function fieldChanges(a: unknown, b: unknown, path = ""): FieldChange[] {
     if (JSON.stringify(a) === JSON.stringify(b)) return [];
     const at = (p: string) => (path ? `${path}.${p}` : p);
+    const leaf = (): FieldChange[] => [
+        { path: path || "(root)", ...(a !== undefined ? { before: a } : {}), ...(b !== undefined ? { after: b } : {}) },
+    ];
+    if (isScriptRef(a) || isScriptRef(b) || isAssetRef(a) || isAssetRef(b)) return sameReference(a, b) ? [] : leaf();
     if (Array.isArray(a) && Array.isArray(b)) {
         const ma = byName(a);
         const mb = byName(b);
@@ -137,9 +152,7 @@ export function fieldChanges(a: unknown, b: unknown, path = ""): FieldChange[] {
         const keys = [...new Set([...Object.keys(ra), ...Object.keys(rb)])].sort();
         return keys.flatMap((k) => fieldChanges(ra[k], rb[k], at(k)));
     }
-    return [
-        { path: path || "(root)", ...(a !== undefined ? { before: a } : {}), ...(b !== undefined ? { after: b } : {}) },
-    ];
+    return leaf();
 }
 
 /** What happens to one resource; `providerReplaced` says why its provider is replaced, if it is. */

@@ -16,7 +16,10 @@ const MODE_TEXT: Record<string, string> = {
 
 export interface SummaryCounts {
     readonly kubernetesObjects: number;
+    /** Node commands that carry a script. */
     readonly nodeScripts: number;
+    /** Distinct script files (scripts/) they and the other commands use. */
+    readonly scriptFiles: number;
     readonly notes: readonly string[];
 }
 
@@ -57,7 +60,10 @@ export function renderSummary(s: Settings, o: StackOutputs, c: SummaryCounts): s
     lines.push(`| Calico | ${s.calico.versionText}, manifest sha256 \`${o.calicoManifestSha256}\` |`);
     lines.push(`| Typha | ${s.typha.enabled ? `${s.typha.replicas} replica(s)` : "off"}: ${s.typha.reason} |`);
     lines.push(`| Nodes | ${s.nodes.length} in ${waves.length} wave(s) of up to ${s.rollout.waveSize} |`);
-    lines.push(`| Planned | ${c.kubernetesObjects} Kubernetes object(s), ${c.nodeScripts} node script(s) |`);
+    lines.push(
+        `| Planned | ${c.kubernetesObjects} Kubernetes object(s), ${c.nodeScripts} node command(s), ` +
+            `${c.scriptFiles} distinct script(s) in scripts/ |`,
+    );
     lines.push(...calicoRows(s, o));
     lines.push("");
     lines.push("## Outage window", "");

@@ -8,7 +8,7 @@ import * as path from "path";
 import { loadSettings } from "../settings";
 import { rawConfigFromStackFile } from "../settings/sources";
 import { writePlan } from "../plan/planner";
-import { badInput, EXIT, parseCommandLine, runTool, ToolError } from "../plan/cli";
+import { badInput, EXIT, parseCommandLine, peakRssMiB, runTool, ToolError } from "../plan/cli";
 
 const USAGE = `usage: npm run plan -- --stack <name> | --config <Pulumi.<stack>.yaml> [--out <dir>]
   --stack NAME    plan Pulumi.NAME.yaml of this directory
@@ -56,12 +56,11 @@ async function main(): Promise<void> {
     const { files } = await writePlan(r.settings, outDir, { progress: (l) => process.stderr.write(`${l}\n`) });
     process.stderr.write(
         `plan: wrote ${outDir}: summary.md, ${files.kubernetes.length} Kubernetes file(s), ` +
-            `${files.nodes.length} node script(s), ${files.resources} resource(s) in resources.json\n`,
+            `${files.nodeScripts} node command(s) with ${files.scripts} distinct script(s), ` +
+            `${files.resources} resource(s) in resources.jsonl\n`,
     );
-    // Peak resident memory of this process (Linux), for npm run bench.
-    const status = fs.existsSync("/proc/self/status") ? fs.readFileSync("/proc/self/status", "utf8") : "";
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
-    if (hwm) process.stderr.write(`plan: peak-rss-mb=${Math.round(Number(hwm[1]) / 1024)}\n`);
+    const peak = peakRssMiB();
+    if (peak !== undefined) process.stderr.write(`plan: peak-rss-mb=${peak}\n`);
 }
 
 if (require.main === module) runTool("plan", main);

@@ -5,6 +5,21 @@ import * as path from "path";
 import { projectRepo, ProjectRepo } from "../helpers/repo";
 import { needsManifests } from "../setup";
 
+/** tools/plan.ts as an older tree had it: the plan written as one resources.json array with every script inline. */
+const OLDER_PLAN_TOOL = `import { spawnSync } from "child_process";
+import * as fs from "fs";
+import { asOlderLayout } from "../test/plan/olderLayout";
+const argv = process.argv.slice(2);
+const out = argv[argv.indexOf("--out") + 1];
+const args = argv.map((a) => (a === out ? \`\${out}.new\` : a));
+const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", \`\${__dirname}/planLatest.ts\`, ...args], {
+    stdio: "inherit",
+});
+if (r.status !== 0) process.exit(r.status ?? 4);
+fs.mkdirSync(out, { recursive: true });
+void asOlderLayout(\`\${out}.new\`, undefined, out).then(() => fs.rmSync(\`\${out}.new\`, { recursive: true }));
+`;
+
 const noStackTrace = (text: string) => assert.ok(!/^\s+at .*\(.*:\d+:\d+\)$/m.test(text), `a stack trace:\n${text}`);
 
 describe("the command-line tools", function () {
@@ -77,6 +92,35 @@ describe("the command-line tools", function () {
             } finally {
                 repo.git("checkout", "--", "Pulumi.dev.yaml");
             }
+        });
+        it("compares a base ref planned by its own older tools (one resources.json, scripts inline): No changes", () => {
+            // The base commit's tools/plan.ts writes the older layout; without plan/register.js, ts-node runs it.
+            repo.git("mv", "tools/plan.ts", "tools/planLatest.ts");
+            repo.git("rm", "-q", "plan/register.js");
+            fs.writeFileSync(path.join(repo.dir, "tools", "plan.ts"), OLDER_PLAN_TOOL);
+            repo.git("add", "-A");
+            repo.git("commit", "-qm", "older plan tool");
+            repo.git("checkout", "HEAD~1", "--", "tools/plan.ts", "plan/register.js");
+            repo.git("rm", "-q", "--cached", "tools/planLatest.ts");
+            fs.rmSync(path.join(repo.dir, "tools", "planLatest.ts"));
+            try {
+                const r = repo.tool("planDiff", "--stack", "dev", "--base", "HEAD");
+                assert.strictEqual(r.status, 0, r.stderr);
+                assert.match(r.stdout, /No changes\./);
+                assert.match(r.stderr, /planning dev at HEAD/);
+            } finally {
+                repo.git("reset", "-q", "--hard", "HEAD~1");
+            }
+        });
+        it("compares two plans already written (--base-plan, --head-plan), and refuses a directory that is not one", () => {
+            for (const out of ["out-c", "out-d"])
+                assert.strictEqual(repo.tool("plan", "--stack=dev", `--out=${out}`).status, 0);
+            const r = repo.tool("planDiff", "--base-plan", "out-c", "--head-plan", "out-d");
+            assert.strictEqual(r.status, 0, r.stderr);
+            assert.match(r.stdout, /No changes\./);
+            const bad = repo.tool("planDiff", "--base-plan", "tools", "--head-plan", "out-d");
+            assert.strictEqual(bad.status, 2);
+            assert.match(bad.stderr, /tools is not a plan/);
         });
         it("refuses an unknown stack with exit 2 instead of printing No changes", () => {
             const r = repo.tool("planDiff", "--stack", "nosuch", "--base", "HEAD");

@@ -6,6 +6,7 @@ import { requireSettings, RawConfig } from "../../settings";
 import { rawConfigFromStackFile } from "../../settings/sources";
 import { writePlan } from "../../plan/planner";
 import { diffPlans, PlanDiff, PlanEntry } from "../../plan/diff";
+import { readPlan } from "../../plan/read";
 import { COMMENT_LIMIT, renderMarkdown } from "../../plan/diffRender";
 import { generatedRaw, tutorialRaw } from "../helpers/config";
 import { NODE_COMMAND_NAMES, STEPS } from "../../nodes/steps";
@@ -17,7 +18,7 @@ async function planOf(raw: RawConfig, stack = "t"): Promise<PlanEntry[]> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "f2c-pd-"));
     try {
         await writePlan(requireSettings(raw, { stack, dryRun: true }), dir);
-        return JSON.parse(fs.readFileSync(path.join(dir, "resources.json"), "utf8")) as PlanEntry[];
+        return await readPlan(dir);
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -213,8 +214,8 @@ describe("one stack per cluster", () => {
         const dev = await planDir(load("dev"), "dev");
         const prod = await planDir(load("prod-bgp"), "prod-bgp");
         try {
-            const regs = (d: string) =>
-                JSON.parse(fs.readFileSync(path.join(d, "resources.json"), "utf8")) as PlanEntry[];
+            const [devRegs, prodRegs] = [await readPlan(dev), await readPlan(prod)];
+            const regs = (d: string) => (d === dev ? devRegs : prodRegs);
             const provider = (d: string) => regs(d).find((r) => r.type === "pulumi:providers:kubernetes")!.inputs;
             assert.strictEqual(provider(dev).context, "tutorial");
             assert.strictEqual(provider(prod).context, "prod-bj-admin");
@@ -237,12 +238,20 @@ describe("one stack per cluster", () => {
                     ),
             );
             const text = (d: string) =>
-                ["summary.md", "resources.json"].map((f) => fs.readFileSync(path.join(d, f), "utf8")).join("\n");
+                [
+                    "summary.md",
+                    "resources.jsonl",
+                    "nodes/index.tsv",
+                    ...fs.readdirSync(path.join(d, "scripts")).map((f) => `scripts/${f}`),
+                ]
+                    .map((f) => fs.readFileSync(path.join(d, f), "utf8"))
+                    .join("\n");
             for (const s of ['"tutorial"', "zhangjun-k8s0", "172.27.137.", "172.30.0.0/16"])
                 assert.ok(!text(prod).includes(s), `${s} leaked into prod-bgp's plan`);
             for (const s of ["prod-bj", "bj-k8s-", "10.40.", "10.244.0.0/16", "bastion"])
                 assert.ok(!text(dev).includes(s), `${s} leaked into dev's plan`);
-            assert.ok(fs.readdirSync(path.join(prod, "nodes")).every((n) => n.startsWith("bj-k8s-")));
+            const indexed = fs.readFileSync(path.join(prod, "nodes", "index.tsv"), "utf8").split("\n");
+            assert.ok(indexed.filter((l) => l && !l.startsWith("#")).every((n) => n.startsWith("bj-k8s-")));
         } finally {
             fs.rmSync(dev, { recursive: true, force: true });
             fs.rmSync(prod, { recursive: true, force: true });

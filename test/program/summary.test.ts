@@ -7,7 +7,12 @@ import { tutorialRaw } from "../helpers/config";
 
 async function summaryOf(raw: RawConfig): Promise<string> {
     const { settings, migration } = await build(raw);
-    return renderSummary(settings, migration.outputs, { kubernetesObjects: 0, nodeScripts: 0, notes: migration.notes });
+    return renderSummary(settings, migration.outputs, {
+        kubernetesObjects: 0,
+        nodeScripts: 0,
+        scriptFiles: 0,
+        notes: migration.notes,
+    });
 }
 
 describe("summary.md for the live cluster", () => {
