@@ -1,3 +1,7 @@
+/**
+ * The plan diff, classified as pulumi up would act (plan/rules.ts): the everyday cases, the guard, and
+ * the issue's proof cases. Over 250 lines because the proof cases share these plans and helpers.
+ */
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
