@@ -9,7 +9,7 @@ import { NetworkMode } from "../../settings";
 import { sizeTypha } from "../../settings/typha";
 import { KNOWN_CALICO } from "../../calico/versions";
 import { manifestDir } from "../helpers/config";
-import { manifest, MODES, settings, VERSION } from "../helpers/calico";
+import { manifest, MODES, settings, VERSION, jsSchema } from "../helpers/calico";
 
 describe("Calico manifests against schemas", () => {
     before(function () {
@@ -18,26 +18,9 @@ describe("Calico manifests against schemas", () => {
     describe("schemas", () => {
         const crds = () => manifest("v3.32", "calico").filter((o) => o.kind === "CustomResourceDefinition");
         const ajv = new Ajv({ strict: false, allErrors: true });
-        // Go regexps' case-insensitive flag "(?i)" has no JavaScript form:
-        // such patterns are made case-insensitive by hand.
-        const jsPatterns = (v: unknown): unknown =>
-            Array.isArray(v)
-                ? v.map(jsPatterns)
-                : v && typeof v === "object"
-                  ? Object.fromEntries(
-                        Object.entries(v).map(([k, x]) => [
-                            k,
-                            k === "pattern" && typeof x === "string" && x.includes("(?i)")
-                                ? x
-                                      .replace("(?i)", "")
-                                      .replace(/[A-Za-z]/g, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`)
-                                : jsPatterns(x),
-                        ]),
-                    )
-                  : v;
         const validator = (plural: string) =>
             ajv.compile(
-                jsPatterns(
+                jsSchema(
                     crds().find((c) => c.metadata.name === `${plural}.crd.projectcalico.org`)!.spec.versions[0].schema
                         .openAPIV3Schema,
                 ) as object,

@@ -13,6 +13,7 @@ import { missingPrerequisites, tolerates, untolerated, WINDOW_TAINTS } from "../
 import { K8sObject } from "../../calico/manifest";
 import { NetworkMode } from "../../settings";
 import { DIR, manifest, MODES, object, patched, planned, settingsFor } from "./matrix";
+import { jsSchema } from "../helpers/calico";
 
 type Env = { name: string; value?: string; valueFrom?: { configMapKeyRef?: { name: string; key: string } } };
 const envOf = (ds: K8sObject): Env[] =>
@@ -27,23 +28,7 @@ function poolValidator(version: SupportedVersion) {
     const crd = manifest(version, "calico").find((o) => o.metadata.name === "ippools.crd.projectcalico.org")!;
     const schema = crd.spec.versions?.[0]?.schema?.openAPIV3Schema;
     if (!schema) return undefined;
-    // Go's "(?i)" has no JavaScript form: such patterns are made case-insensitive by hand.
-    const js = (v: unknown): unknown =>
-        Array.isArray(v)
-            ? v.map(js)
-            : v && typeof v === "object"
-              ? Object.fromEntries(
-                    Object.entries(v).map(([k, x]) => [
-                        k,
-                        k === "pattern" && typeof x === "string" && x.includes("(?i)")
-                            ? x
-                                  .replace("(?i)", "")
-                                  .replace(/[A-Za-z]/g, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`)
-                            : js(x),
-                    ]),
-                )
-              : v;
-    return new Ajv({ strict: false, allErrors: true, logger: false }).compile(js(schema) as object);
+    return new Ajv({ strict: false, allErrors: true, logger: false }).compile(jsSchema(schema) as object);
 }
 
 type Check = (version: SupportedVersion, mode: NetworkMode) => void | Promise<void>;

@@ -41,3 +41,20 @@ export const envOf = (objs: readonly K8sObject[]) =>
         name: string;
         value?: string;
     }[];
+
+/**
+ * A CRD's openAPIV3Schema with Go's case-insensitive "(?i)" patterns, which JavaScript regexes cannot
+ * express, made case-insensitive by hand (the one liberty the schema tests take).
+ */
+export function jsSchema(v: unknown): unknown {
+    if (Array.isArray(v)) return v.map(jsSchema);
+    if (!v || typeof v !== "object") return v;
+    return Object.fromEntries(
+        Object.entries(v).map(([k, x]) => [
+            k,
+            k === "pattern" && typeof x === "string" && x.includes("(?i)")
+                ? x.replace("(?i)", "").replace(/[A-Za-z]/g, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`)
+                : jsSchema(x),
+        ]),
+    );
+}

@@ -6,21 +6,10 @@
  */
 import * as assert from "assert";
 import { containers, dockerApi, failedUnits, inCidr, invocations, linkAddrs, mainArgv, resultLine } from "./checks";
-import { RealFleet } from "./fleet";
 import { RealNode } from "./node";
 import { DOCKER_BIP, POD_CIDR } from "./shape";
 import { runStep } from "./project";
-import {
-    failures,
-    note,
-    prepare,
-    Prepared,
-    requireRealNodes,
-    runKilled,
-    runSteps,
-    TUTORIAL,
-    withConstants,
-} from "./suite";
+import { failures, note, prepare, Prepared, runKilled, runSteps, TUTORIAL, withConstants, useFleet } from "./suite";
 
 const APPLY = 5;
 const flannelEra = (n: RealNode) =>
@@ -67,21 +56,11 @@ function assertIdle(p: Prepared): void {
 
 describe("faults on real nodes (systemd-nspawn, over SSH)", function () {
     this.timeout(240000);
-    let fleet: RealFleet | undefined;
-    let t0 = Date.now();
-    before(async function () {
-        requireRealNodes(this);
-        t0 = Date.now();
-        fleet = await RealFleet.create();
-    });
-    after(async () => {
-        await fleet?.destroy();
-        note(`real-node fault tests took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    });
+    const fleet = useFleet("fault tests");
     /** A tutorial node, its steps, and docker.service as the migration should leave it. */
     async function tutorialNode(name: string): Promise<{ node: RealNode; p: Prepared; dockerUnit: string }> {
-        const node = await fleet!.create(name);
-        const p = await prepare(fleet!, node, TUTORIAL);
+        const node = await fleet().create(name);
+        const p = await prepare(fleet(), node, TUTORIAL);
         const dockerUnit = node
             .sh("cat /etc/systemd/system/docker.service")
             .replace(/^EnvironmentFile=-\/run\/flannel\/docker\n/m, "");

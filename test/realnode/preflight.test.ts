@@ -10,24 +10,13 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { RealFleet } from "./fleet";
 import { RealNode } from "./node";
 import { NodeRunError, Secret, stackSettings, stepScripts, runStep } from "./project";
-import { note, requireRealNodes, TUTORIAL } from "./suite";
+import { TUTORIAL, useFleet } from "./suite";
 
 describe("preflight on a real node stops before any change (systemd-nspawn, over SSH)", function () {
     this.timeout(120000);
-    let fleet: RealFleet | undefined;
-    let t0 = Date.now();
-    before(async function () {
-        requireRealNodes(this);
-        t0 = Date.now();
-        fleet = await RealFleet.create();
-    });
-    after(async () => {
-        await fleet?.destroy();
-        note(`real-node preflight tests took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    });
+    const fleet = useFleet("preflight tests");
     let node: RealNode;
     let key: string;
     const preflight = async (extra: Record<string, unknown> = {}) => {
@@ -39,9 +28,8 @@ describe("preflight on a real node stops before any change (systemd-nspawn, over
         assert.ok(node.exec("test -e /run/flannel/docker").code === 0, "Flannel's docker options are still there");
     };
     before(async () => {
-        if (!fleet) return;
-        node = await fleet.create("preflight-01", { pods: false });
-        key = fleet.privateKey;
+        node = await fleet().create("preflight-01", { pods: false });
+        key = fleet().privateKey;
     });
 
     it("a user that is neither root nor allowed sudo -n", async () => {

@@ -119,3 +119,25 @@ export function failures(runs: readonly StepRun[]): string {
 export const timesLine = (runs: readonly StepRun[]) =>
     `${runs.map((r) => `${r.step} ${r.ms} ms`).join(", ")}; total ${runs.reduce((a, r) => a + r.ms, 0)} ms`;
 export const note = (line: string) => process.stderr.write(`      ${line}\n`);
+
+/**
+ * A fleet for the enclosing describe: created in its `before` (skipping, or failing in CI, where real
+ * nodes cannot run), destroyed in its `after`, with the suite's time noted. Call it inside `describe`.
+ */
+export function useFleet(what: string): () => RealFleet {
+    let fleet: RealFleet | undefined;
+    let t0 = Date.now();
+    before(async function () {
+        requireRealNodes(this);
+        t0 = Date.now();
+        fleet = await RealFleet.create();
+    });
+    after(async () => {
+        await fleet?.destroy();
+        note(`real-node ${what} took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    });
+    return () => {
+        if (!fleet) throw new Error("the real-node fleet was not created (see the before hook)");
+        return fleet;
+    };
+}

@@ -5,36 +5,14 @@
  */
 import * as assert from "assert";
 import { failedUnits, invocations, mainArgv, resultLine, verifyUnit } from "./checks";
-import { RealFleet } from "./fleet";
 import { RealNode } from "./node";
 import { NodeShape } from "./shape";
 import { DOCKER_SERVICE_REQUIRES_FLANNELD } from "./units";
-import {
-    failures,
-    MODERN,
-    note,
-    prepare,
-    Prepared,
-    requireRealNodes,
-    runSteps,
-    StepRun,
-    timesLine,
-    TUTORIAL,
-} from "./suite";
+import { failures, MODERN, note, prepare, Prepared, runSteps, StepRun, timesLine, TUTORIAL, useFleet } from "./suite";
 
 describe("node scripts on real nodes of other shapes (systemd-nspawn, over SSH)", function () {
     this.timeout(180000);
-    let fleet: RealFleet | undefined;
-    let t0 = Date.now();
-    before(async function () {
-        requireRealNodes(this);
-        t0 = Date.now();
-        fleet = await RealFleet.create();
-    });
-    after(async () => {
-        await fleet?.destroy();
-        note(`real-node variant tests took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    });
+    const fleet = useFleet("variant tests");
 
     /** Boots a node of this shape, renders its steps, runs them once; the node is destroyed after the test. */
     async function migrate(
@@ -42,8 +20,8 @@ describe("node scripts on real nodes of other shapes (systemd-nspawn, over SSH)"
         shape: NodeShape,
         extra: Record<string, unknown>,
     ): Promise<{ p: Prepared; node: RealNode; runs: StepRun[] }> {
-        const node = await fleet!.create(name, shape);
-        const p = await prepare(fleet!, node, extra);
+        const node = await fleet().create(name, shape);
+        const p = await prepare(fleet(), node, extra);
         const runs = runSteps(p);
         note(`${name}: boot ${node.times.boot[0]} ms, ready ${node.times.ready[0]} ms; ${timesLine(runs)}`);
         return { p, node, runs };
@@ -78,12 +56,12 @@ describe("node scripts on real nodes of other shapes (systemd-nspawn, over SSH)"
     });
 
     it("kubelet 1.26 with cri-dockerd: cri-dockerd gets --network-plugin=cni once, kubelet's unit untouched", async () => {
-        const node = await fleet!.create("cridockerd-01", { kubeletVersion: "1.26.3", criDocker: true });
+        const node = await fleet().create("cridockerd-01", { kubeletVersion: "1.26.3", criDocker: true });
         current = node;
         const unitsBefore = node.sh("cat /etc/systemd/system/kubelet.service");
         const verifyBefore = verifyUnit(node, "/etc/systemd/system/cri-docker.service");
         const argvBefore = mainArgv(node, "cri-docker");
-        const p = await prepare(fleet!, node, MODERN);
+        const p = await prepare(fleet(), node, MODERN);
         const runs = runSteps(p);
         note(`${node.name}: boot ${node.times.boot[0]} ms, ready ${node.times.ready[0]} ms; ${timesLine(runs)}`);
         assert.strictEqual(failures(runs), "");
@@ -104,10 +82,10 @@ describe("node scripts on real nodes of other shapes (systemd-nspawn, over SSH)"
     });
 
     it("kubelet 1.26 on Debian's containerd: images pulled through crictl, kubelet untouched, containerd active", async () => {
-        const node = await fleet!.create("containerd-01", { runtime: "containerd" });
+        const node = await fleet().create("containerd-01", { runtime: "containerd" });
         current = node;
         const kubeletBefore = node.sh("cat /etc/systemd/system/kubelet.service");
-        const p = await prepare(fleet!, node, MODERN);
+        const p = await prepare(fleet(), node, MODERN);
         const runs = runSteps(p);
         note(`${node.name}: boot ${node.times.boot[0]} ms, ready ${node.times.ready[0]} ms; ${timesLine(runs)}`);
         assert.strictEqual(failures(runs), "");
@@ -127,9 +105,9 @@ describe("node scripts on real nodes of other shapes (systemd-nspawn, over SSH)"
     });
 
     it("a node already migrated: every step exits 0, changes nothing and restarts nothing", async () => {
-        const node = await fleet!.create("migrated-01", { migrated: true });
+        const node = await fleet().create("migrated-01", { migrated: true });
         current = node;
-        const p = await prepare(fleet!, node, TUTORIAL);
+        const p = await prepare(fleet(), node, TUTORIAL);
         const ids = invocations(node, ["docker", "kubelet"]);
         const files = node.sh("ls /etc/cni/net.d /var/lib/cni/networks/k8s-pod-network");
         const runs = runSteps(p);
@@ -154,7 +132,7 @@ describe("node scripts on real nodes of other shapes (systemd-nspawn, over SSH)"
     });
 
     it("kubelet's ExecStart in a drop-in, with --network-plugin=kubenet mid-list and again as `--network-plugin cni`", async () => {
-        const node = await fleet!.create("dropin-01");
+        const node = await fleet().create("dropin-01");
         current = node;
         const dropIn = "/etc/systemd/system/kubelet.service.d/10-flags.conf";
         // Written after boot: the stand-in kubelet, like the real one, would not start with two plugins.
@@ -165,7 +143,7 @@ describe("node scripts on real nodes of other shapes (systemd-nspawn, over SSH)"
         );
         const main = node.sh("cat /etc/systemd/system/kubelet.service");
         const verifyBefore = verifyUnit(node, "/etc/systemd/system/kubelet.service");
-        const p = await prepare(fleet!, node, TUTORIAL);
+        const p = await prepare(fleet(), node, TUTORIAL);
         const runs = runSteps(p);
         note(`${node.name}: boot ${node.times.boot[0]} ms, ready ${node.times.ready[0]} ms; ${timesLine(runs)}`);
         assert.strictEqual(failures(runs), "");
