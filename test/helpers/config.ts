@@ -43,15 +43,20 @@ export function tutorialRaw(overrides: Partial<Record<keyof RawConfig, unknown>>
 }
 
 /** A generated cluster of `count` nodes on Kubernetes 1.28 with Calico v3.26.5. */
+/** The cluster section generatedRaw(count) uses; pass it to keep one cluster while the node count changes. */
+export function generatedCluster(count: number): Record<string, string> {
+    return {
+        name: `gen-${count}`,
+        kubernetesVersion: "1.28.4",
+        podCidr: "172.30.0.0/16",
+        serviceCidr: "10.254.0.0/16",
+        context: `gen-${count}`,
+    };
+}
+
 export function generatedRaw(count: number, overrides: Partial<Record<keyof RawConfig, unknown>> = {}): RawConfig {
     return tutorialRaw({
-        cluster: {
-            name: `gen-${count}`,
-            kubernetesVersion: "1.28.4",
-            podCidr: "172.30.0.0/16",
-            serviceCidr: "10.254.0.0/16",
-            context: `gen-${count}`,
-        },
+        cluster: generatedCluster(count),
         calico: { version: "v3.26.5" },
         nodes: generatedNodes(count),
         ...overrides,

@@ -5,7 +5,7 @@
  */
 import * as assert from "assert";
 import { ancestors, build, byName } from "../helpers/mocks";
-import { FAKE_PRIVATE_KEY, generatedRaw, tutorialRaw } from "../helpers/config";
+import { FAKE_PRIVATE_KEY, generatedCluster, generatedRaw, tutorialRaw } from "../helpers/config";
 import { NODE_COMMAND_NAMES } from "../../nodes/steps";
 import { library } from "../../nodes/bundle";
 import { Secret } from "../../settings/secret";
@@ -132,13 +132,7 @@ describe("NodePreparation under mocks", () => {
         }
     });
     it("keeps existing nodes' resources and dependencies when a node is appended", async () => {
-        const cluster = {
-            name: "gen-7",
-            kubernetesVersion: "1.28.4",
-            podCidr: "172.30.0.0/16",
-            serviceCidr: "10.254.0.0/16",
-            context: "gen-7",
-        };
+        const cluster = generatedCluster(7);
         const a = await build(generatedRaw(7, { rollout: { waveSize: 3, allowLargeWaves: true } }));
         const b = await build(generatedRaw(8, { rollout: { waveSize: 3, allowLargeWaves: true }, cluster }));
         for (const r of a.regs.filter((x) => x.type === CMD || x.type === COPY)) {

@@ -12,7 +12,7 @@ import { writePlan } from "../../plan/planner";
 import { diffPlans, PlanDiff, PlanEntry } from "../../plan/diff";
 import { readPlan } from "../../plan/read";
 import { COMMENT_LIMIT, renderMarkdown } from "../../plan/diffRender";
-import { generatedRaw, tutorialRaw } from "../helpers/config";
+import { generatedCluster, generatedRaw, tutorialRaw } from "../helpers/config";
 import { NODE_COMMAND_NAMES, STEPS } from "../../nodes/steps";
 import { needsManifests } from "../setup";
 
@@ -82,13 +82,7 @@ describe("plan diff for pull requests", () => {
         assert.deepStrictEqual(changed(d), ["create crd.projectcalico.org BGPPeer tor-a"]);
     });
     it("a node appended at the end creates its commands only", async () => {
-        const cluster = {
-            name: "gen-7",
-            kubernetesVersion: "1.28.4",
-            podCidr: "172.30.0.0/16",
-            serviceCidr: "10.254.0.0/16",
-            context: "gen-7",
-        };
+        const cluster = generatedCluster(7);
         const a = await planOf(generatedRaw(7, { rollout: { waveSize: 3, allowLargeWaves: true } }));
         const b = await planOf(generatedRaw(8, { rollout: { waveSize: 3, allowLargeWaves: true }, cluster }));
         const d = diffPlans(a, b);
